@@ -1,0 +1,151 @@
+//! Files → Polars frames → a panel keyed by participant id.
+//!
+//! `waves` assigns a wave to each file, `read` parses a file into a frame of text columns,
+//! `score` validates cells against the spec and scores the scales, and `panel` merges the
+//! waves onto the baseline (T0) participants. Polars is used only inside this module.
+
+mod flat;
+mod panel;
+mod read;
+mod score;
+mod waves;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub use flat::{read_flat, FlatData, FLAT_MISSING_CODES};
+pub use panel::{panel_frame, write_panel_csv, FileSummary, LoadSummary, Panel};
+pub use read::read_wave;
+pub use score::{scale_scores, score_wave, WaveData};
+pub use waves::{assign as assign_waves, label as wave_label, WaveFile};
+
+use crate::spec::StudySpec;
+
+/// A bad cell: where it is, what it holds, and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellProblem {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// 1-based data row (the header is not counted).
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+fn list_problems(problems: &[CellProblem], total: &usize) -> String {
+    let mut out = String::new();
+    for p in problems {
+        out.push_str(&format!(
+            "\n  line {} (data row {}), column '{}', value \"{}\": {}",
+            p.line, p.row, p.column, p.value, p.message
+        ));
+    }
+    if *total > problems.len() {
+        out.push_str(&format!("\n  … and {} more", total - problems.len()));
+    }
+    out
+}
+
+/// Everything that can be wrong with the input files (exit code 2).
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error("no wave files given; pass the wave CSVs, e.g. `spcure analyse waves/*.csv`")]
+    NoFiles,
+    #[error("{path}: cannot read the file: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot tell which wave this file is from its name; name it like T0.csv, wave_1.csv or followup2.csv, or pass --wave T1={path}")]
+    WaveUnknown { path: PathBuf },
+    #[error("{path}: the name mentions several waves ({waves}); rename the file or pass --wave T1={path}")]
+    WaveAmbiguous { path: PathBuf, waves: String },
+    #[error("two files for wave {wave}: {first} and {second}; pass one file per wave (or set waves with --wave)")]
+    WaveDuplicate {
+        wave: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("no baseline file: the first wave given is {first} ({path}); pass the T0 file too, or set it with --wave T0=FILE")]
+    NoBaseline { first: String, path: PathBuf },
+    #[error("{path}: {message}")]
+    Encoding { path: PathBuf, message: String },
+    #[error("{path}: the file is empty; export the wave again with a header row and one row per participant")]
+    Empty { path: PathBuf },
+    #[error("{path}: the file has a header but no data rows; export the wave again with its participants")]
+    HeaderOnly { path: PathBuf },
+    #[error("{path}: cannot parse as CSV: {message}")]
+    Csv { path: PathBuf, message: String },
+    #[error("{path}: no participant id column '{id_column}'; the columns are: {columns}. Rename the id column to '{id_column}', or set study.id_column in a spec (--spec)")]
+    MissingIdColumn {
+        path: PathBuf,
+        id_column: String,
+        columns: String,
+    },
+    #[error("{path}: {what} needs column(s) {missing}, which the file lacks; the columns are: {columns}. Rename the columns or change the spec (--spec)")]
+    MissingColumns {
+        path: PathBuf,
+        what: String,
+        missing: String,
+        columns: String,
+    },
+    #[error("{path}: {count} duplicated participant id(s) in column '{id_column}': {examples}; each participant must appear once per wave")]
+    DuplicateIds {
+        path: PathBuf,
+        id_column: String,
+        count: usize,
+        examples: String,
+    },
+    #[error("{path}: {total} invalid value(s):{}", list_problems(.problems, .total))]
+    Cells {
+        path: PathBuf,
+        problems: Vec<CellProblem>,
+        total: usize,
+    },
+    #[error("{path} ({wave}) shares no participant ids with the baseline file {baseline}; check that both use the same ids in column '{id_column}' (first ids here: {examples})")]
+    NoOverlap {
+        path: PathBuf,
+        wave: String,
+        baseline: PathBuf,
+        id_column: String,
+        examples: String,
+    },
+}
+
+/// Something worth telling the user that does not stop the analysis; counted and reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    pub file: Option<String>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(file: Option<&Path>, message: String) -> Self {
+        Self {
+            file: file.map(|p| p.display().to_string()),
+            message,
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "{file}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Loads every wave file, validates it against the spec and merges the waves into a panel.
+pub fn load_study(files: &[WaveFile], spec: &StudySpec) -> Result<(Panel, LoadSummary), LoadError> {
+    let waves = files
+        .iter()
+        .map(|f| read_wave(&f.path).and_then(|raw| score_wave(&raw, f.wave, spec)))
+        .collect::<Result<Vec<_>, _>>()?;
+    panel::merge(waves, spec)
+}

@@ -1,0 +1,30 @@
+//! Reporting: one report model rendered by one renderer per format, plus figures.
+
+pub mod terminal;
+
+use crate::error::UsageError;
+
+/// Every output format, in the order they are written.
+pub const ALL_FORMATS: &[&str] = &["json", "md", "csv", "html", "svg", "png"];
+
+/// Validates `--format` values (empty = all).
+pub fn parse_formats(raw: &[String]) -> Result<Vec<String>, UsageError> {
+    if raw.is_empty() {
+        return Ok(ALL_FORMATS.iter().map(|s| s.to_string()).collect());
+    }
+    let mut out = Vec::new();
+    for f in raw {
+        let f = f.trim().to_lowercase();
+        let f = if f == "markdown" { "md".to_string() } else { f };
+        if !ALL_FORMATS.contains(&f.as_str()) {
+            return Err(UsageError::new(format!(
+                "--format {f}: unknown format; choose from {}",
+                ALL_FORMATS.join(", ")
+            )));
+        }
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    Ok(out)
+}

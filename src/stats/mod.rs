@@ -1,0 +1,33 @@
+//! Estimators. One model per file, in the pattern spec → fit → result. Estimators take
+//! slices or nalgebra matrices (never Polars frames) and return plain `Serialize` structs;
+//! nothing here prints.
+
+pub mod descriptives;
+pub mod dist;
+pub mod mediation;
+pub mod ols;
+
+use thiserror::Error;
+
+/// Why an estimator could not produce a trustworthy answer (exit code 1).
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum StatsError {
+    #[error("too few observations: {n} rows for {p} parameters (need more rows than parameters)")]
+    TooFewRows { n: usize, p: usize },
+    #[error("column '{column}' is constant, so its effect cannot be estimated; drop it or use --no-intercept")]
+    ConstantColumn { column: String },
+    #[error("column '{column}' is (nearly) a linear combination of {others}; the design is collinear (|R_jj|/||x_j|| = {ratio:.2e} < {tol:.0e}); drop one of them")]
+    Collinear {
+        column: String,
+        others: String,
+        ratio: f64,
+        tol: f64,
+    },
+    #[error("non-finite value (NaN or infinity) in {what}")]
+    NonFinite { what: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[cfg(test)]
+pub(crate) mod testdata;

@@ -1,0 +1,401 @@
+//! Ordinary least squares with classical or heteroscedasticity-consistent (HC0–HC4)
+//! standard errors.
+//!
+//! Fit: Householder QR of the design, X = QR, then β = R⁻¹Qᵀy. The cross-product matrix
+//! XᵀX is never formed or inverted, so accuracy follows the condition of X, not its square.
+//!
+//! Rank check (as R's `lm.fit`, tol = 1e-7): column j is rejected when |R_jj| / ‖x_j‖ < tol,
+//! i.e. when almost none of x_j lies outside the span of the columns before it.
+//!
+//! Covariance: (XᵀX)⁻¹ = R⁻¹R⁻ᵀ. Classical V = σ̂²(XᵀX)⁻¹ with σ̂² = RSS/(n − p).
+//! HC (MacKinnon & White 1985; Long & Ervin 2000; Cribari-Neto 2004 for HC4):
+//! V = R⁻¹ Qᵀ diag(ωᵢ) Q R⁻ᵀ, with eᵢ the residual and hᵢ = ‖Qᵢ‖² the leverage:
+//! HC0 ωᵢ = eᵢ²; HC1 eᵢ²·n/(n−p); HC2 eᵢ²/(1−hᵢ); HC3 eᵢ²/(1−hᵢ)²;
+//! HC4 eᵢ²/(1−hᵢ)^δᵢ, δᵢ = min(4, n·hᵢ/p).
+//!
+//! Tests: t = β/se with n − p df; CI β ± t_{(1+L)/2, n−p}·se. The model F is the Wald
+//! statistic for all slopes (all coefficients without intercept), F = bᵀV_b⁻¹b / q, using the
+//! same V as the coefficients; with classical V it equals (R²/q)/((1−R²)/(n−p)).
+//! R² is centred with an intercept and uncentred (1 − RSS/Σy²) without, as R's `summary.lm`.
+
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+use super::dist;
+use super::StatsError;
+
+/// Name of the intercept term in every output, as in R.
+pub const INTERCEPT: &str = "(Intercept)";
+/// Relative pivot tolerance for the rank check (R's `lm.fit` default).
+pub const RANK_TOL: f64 = 1e-7;
+
+/// Heteroscedasticity-consistent covariance estimator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HcType {
+    Hc0,
+    Hc1,
+    Hc2,
+    Hc3,
+    Hc4,
+}
+
+impl HcType {
+    /// From PROCESS's `hc=` number (0–4).
+    pub fn from_index(i: u8) -> Option<Self> {
+        [Self::Hc0, Self::Hc1, Self::Hc2, Self::Hc3, Self::Hc4]
+            .get(i as usize)
+            .copied()
+    }
+}
+
+/// What to fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OlsSpec {
+    pub intercept: bool,
+    /// `None`: classical standard errors.
+    pub hc: Option<HcType>,
+    /// Confidence level in (0, 1), e.g. 0.95.
+    pub level: f64,
+}
+
+impl Default for OlsSpec {
+    fn default() -> Self {
+        Self {
+            intercept: true,
+            hc: None,
+            level: 0.95,
+        }
+    }
+}
+
+/// One coefficient with its inference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Term {
+    pub term: String,
+    pub estimate: f64,
+    pub se: f64,
+    pub t: f64,
+    pub p: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// A fitted model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OlsResult {
+    pub outcome: String,
+    pub n: usize,
+    pub r2: f64,
+    pub adj_r2: f64,
+    /// Model F (Wald, same covariance as the terms); `None` for an intercept-only model.
+    pub f: Option<f64>,
+    pub df1: usize,
+    pub df2: usize,
+    pub p: Option<f64>,
+    /// Residual mean square RSS/(n − p).
+    pub mse: f64,
+    pub rss: f64,
+    pub intercept: bool,
+    /// `None` for classical standard errors.
+    pub hc: Option<HcType>,
+    pub level: f64,
+    pub terms: Vec<Term>,
+    /// Coefficient covariance matrix, row-major, in the order of `terms`.
+    #[serde(skip)]
+    pub cov: Vec<f64>,
+}
+
+impl OlsResult {
+    /// The term with this name, if the model has it.
+    pub fn term(&self, name: &str) -> Option<&Term> {
+        self.terms.iter().find(|t| t.term == name)
+    }
+}
+
+impl OlsSpec {
+    /// Fits `y` on the `predictors` (columns, each of length n), named by `names`.
+    pub fn fit(
+        &self,
+        outcome: &str,
+        y: &[f64],
+        predictors: &[&[f64]],
+        names: &[&str],
+    ) -> Result<OlsResult, StatsError> {
+        assert_eq!(predictors.len(), names.len(), "one name per predictor");
+        let (x, term_names) = self.design(y, predictors, names)?;
+        let n = y.len();
+        let p = x.ncols();
+        if n <= p {
+            return Err(StatsError::TooFewRows { n, p });
+        }
+        let qr = x.clone().qr();
+        let (q, r) = (qr.q(), qr.r());
+        check_rank(&x, &r, &term_names)?;
+        let yv = DVector::from_column_slice(y);
+        let beta = r
+            .solve_upper_triangular(&(q.transpose() * &yv))
+            .ok_or_else(|| StatsError::Invalid("triangular solve failed".into()))?;
+        let resid = &yv - &x * &beta;
+        let rss = resid.norm_squared();
+        let df2 = n - p;
+        let mse = rss / df2 as f64;
+        let r_inv = r
+            .solve_upper_triangular(&DMatrix::identity(p, p))
+            .ok_or_else(|| StatsError::Invalid("triangular inverse failed".into()))?;
+        let cov = match self.hc {
+            None => &r_inv * r_inv.transpose() * mse,
+            Some(hc) => hc_cov(hc, &q, &r_inv, &resid),
+        };
+        Ok(self.summarise(outcome, y, &beta, &cov, rss, mse, term_names))
+    }
+
+    fn design(
+        &self,
+        y: &[f64],
+        predictors: &[&[f64]],
+        names: &[&str],
+    ) -> Result<(DMatrix<f64>, Vec<String>), StatsError> {
+        let n = y.len();
+        if y.iter().any(|v| !v.is_finite()) {
+            return Err(StatsError::NonFinite {
+                what: "the outcome".into(),
+            });
+        }
+        let mut cols: Vec<f64> = Vec::with_capacity(n * (predictors.len() + 1));
+        let mut term_names = Vec::new();
+        if self.intercept {
+            cols.extend(std::iter::repeat_n(1.0, n));
+            term_names.push(INTERCEPT.to_string());
+        }
+        for (col, name) in predictors.iter().zip(names) {
+            assert_eq!(col.len(), n, "predictor '{name}' has another length than y");
+            if col.iter().any(|v| !v.is_finite()) {
+                return Err(StatsError::NonFinite {
+                    what: format!("column '{name}'"),
+                });
+            }
+            if self.intercept && col.iter().all(|v| *v == col[0]) {
+                return Err(StatsError::ConstantColumn {
+                    column: name.to_string(),
+                });
+            }
+            cols.extend_from_slice(col);
+            term_names.push(name.to_string());
+        }
+        let p = term_names.len();
+        Ok((DMatrix::from_column_slice(n, p, &cols), term_names))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn summarise(
+        &self,
+        outcome: &str,
+        y: &[f64],
+        beta: &DVector<f64>,
+        cov: &DMatrix<f64>,
+        rss: f64,
+        mse: f64,
+        names: Vec<String>,
+    ) -> OlsResult {
+        let n = y.len();
+        let p = beta.len();
+        let df2 = n - p;
+        let tcrit = dist::t_quantile(0.5 + self.level / 2.0, df2 as f64);
+        let terms = names
+            .into_iter()
+            .enumerate()
+            .map(|(j, term)| {
+                let (estimate, se) = (beta[j], cov[(j, j)].sqrt());
+                let t = estimate / se;
+                Term {
+                    term,
+                    estimate,
+                    se,
+                    t,
+                    p: dist::t_two_sided(t, df2 as f64),
+                    ci_low: estimate - tcrit * se,
+                    ci_high: estimate + tcrit * se,
+                }
+            })
+            .collect();
+        let tss = if self.intercept {
+            let mean = y.iter().sum::<f64>() / n as f64;
+            y.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
+        } else {
+            y.iter().map(|v| v * v).sum::<f64>()
+        };
+        let r2 = 1.0 - rss / tss;
+        let k0 = usize::from(self.intercept);
+        let adj_r2 = 1.0 - (1.0 - r2) * (n - k0) as f64 / df2 as f64;
+        let df1 = p - k0;
+        let f = wald_f(beta, cov, k0);
+        OlsResult {
+            outcome: outcome.to_string(),
+            n,
+            r2,
+            adj_r2,
+            f,
+            df1,
+            df2,
+            p: f.map(|f| dist::f_upper(f, df1 as f64, df2 as f64)),
+            mse,
+            rss,
+            intercept: self.intercept,
+            hc: self.hc,
+            level: self.level,
+            terms,
+            cov: cov.transpose().as_slice().to_vec(),
+        }
+    }
+}
+
+/// Rejects a design whose column j lies (almost) in the span of the columns before it.
+fn check_rank(x: &DMatrix<f64>, r: &DMatrix<f64>, names: &[String]) -> Result<(), StatsError> {
+    for j in 0..x.ncols() {
+        let norm = x.column(j).norm();
+        let ratio = if norm > 0.0 {
+            r[(j, j)].abs() / norm
+        } else {
+            0.0
+        };
+        if ratio < RANK_TOL {
+            if norm == 0.0 {
+                return Err(StatsError::ConstantColumn {
+                    column: names[j].clone(),
+                });
+            }
+            let others = if j == 0 {
+                "nothing (it is all zero)".to_string()
+            } else {
+                names[..j]
+                    .iter()
+                    .map(|s| format!("'{s}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(StatsError::Collinear {
+                column: names[j].clone(),
+                others,
+                ratio,
+                tol: RANK_TOL,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Sandwich covariance R⁻¹ Qᵀ diag(ω) Q R⁻ᵀ for the chosen HC weights.
+fn hc_cov(
+    hc: HcType,
+    q: &DMatrix<f64>,
+    r_inv: &DMatrix<f64>,
+    resid: &DVector<f64>,
+) -> DMatrix<f64> {
+    let (n, p) = q.shape();
+    let mut wq = q.clone();
+    for i in 0..n {
+        let e2 = resid[i] * resid[i];
+        let h = q.row(i).norm_squared();
+        let omega = match hc {
+            HcType::Hc0 => e2,
+            HcType::Hc1 => e2 * n as f64 / (n - p) as f64,
+            HcType::Hc2 => e2 / (1.0 - h),
+            HcType::Hc3 => e2 / (1.0 - h).powi(2),
+            HcType::Hc4 => e2 / (1.0 - h).powf((n as f64 * h / p as f64).min(4.0)),
+        };
+        wq.row_mut(i).scale_mut(omega);
+    }
+    let meat = q.transpose() * wq;
+    r_inv * meat * r_inv.transpose()
+}
+
+/// Wald F for all coefficients from index `first` on; `None` when there are none.
+fn wald_f(beta: &DVector<f64>, cov: &DMatrix<f64>, first: usize) -> Option<f64> {
+    let q = beta.len() - first;
+    if q == 0 {
+        return None;
+    }
+    let b = beta.rows(first, q).into_owned();
+    let v = cov.view((first, first), (q, q)).into_owned();
+    let chol = v.cholesky()?;
+    Some(b.dot(&chol.solve(&b)) / q as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Oracle values: R `lm()` on the pmi data (tests/data/pmi.csv; see its README).
+    #[test]
+    fn pmi_reaction_model_matches_r_lm() {
+        let d = crate::stats::testdata::pmi();
+        let fit = OlsSpec::default()
+            .fit(
+                "reaction",
+                &d.reaction,
+                &[&d.cond, &d.import, &d.pmi],
+                &["cond", "import", "pmi"],
+            )
+            .unwrap();
+        let tol = 5e-7;
+        assert!((fit.r2 - 0.325150).abs() < tol);
+        assert!((fit.adj_r2 - 0.308137).abs() < tol);
+        assert!((fit.f.unwrap() - 19.111808).abs() < 1e-5);
+        assert!((fit.mse - 1.662839).abs() < 1e-6);
+        let want = [
+            (-0.149831, 0.529820),
+            (0.103391, 0.239099),
+            (0.324422, 0.070747),
+            (0.396526, 0.092983),
+        ];
+        for (term, (b, se)) in fit.terms.iter().zip(want) {
+            assert!((term.estimate - b).abs() < tol, "{term:?}");
+            assert!((term.se - se).abs() < tol, "{term:?}");
+        }
+        assert_eq!((fit.df1, fit.df2, fit.n), (3, 119, 123));
+    }
+
+    #[test]
+    fn collinear_and_constant_columns_are_named() {
+        let y = [1.0, 2.0, 3.0, 5.0, 4.0];
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let b = [2.0, 4.0, 6.0, 8.0, 10.0];
+        let c = [3.0; 5];
+        let err = OlsSpec::default()
+            .fit("y", &y, &[&a, &b], &["a", "b"])
+            .unwrap_err();
+        assert!(
+            matches!(err, StatsError::Collinear { ref column, .. } if column == "b"),
+            "{err}"
+        );
+        let err = OlsSpec::default()
+            .fit("y", &y, &[&a, &c], &["a", "c"])
+            .unwrap_err();
+        assert_eq!(err, StatsError::ConstantColumn { column: "c".into() });
+        let err = OlsSpec::default()
+            .fit("y", &y[..2], &[&a[..2]], &["a"])
+            .unwrap_err();
+        assert_eq!(err, StatsError::TooFewRows { n: 2, p: 2 });
+    }
+
+    #[test]
+    fn hc_f_uses_the_same_covariance_and_classical_f_matches_r2_form() {
+        let d = crate::stats::testdata::pmi();
+        let spec = OlsSpec::default();
+        let fit = spec
+            .fit("pmi", &d.pmi, &[&d.cond, &d.import], &["cond", "import"])
+            .unwrap();
+        let f_r2 = (fit.r2 / 2.0) / ((1.0 - fit.r2) / 120.0);
+        assert!((fit.f.unwrap() - f_r2).abs() < 1e-9);
+        let hc3 = OlsSpec {
+            hc: Some(HcType::Hc3),
+            ..spec
+        };
+        let fit3 = hc3
+            .fit("pmi", &d.pmi, &[&d.cond, &d.import], &["cond", "import"])
+            .unwrap();
+        assert_eq!(fit3.terms[1].estimate, fit.terms[1].estimate);
+        assert!(fit3.f.unwrap() != fit.f.unwrap());
+    }
+}
