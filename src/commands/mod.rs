@@ -2,6 +2,11 @@
 //! load → prepare → estimate → report.
 
 pub mod analyse;
+pub mod check;
+pub mod mediate;
+pub mod power;
+pub mod regress;
+pub mod report;
 pub mod simulate;
 pub mod spec;
 
@@ -9,24 +14,16 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::config::AnalyseConfig;
-use crate::error::UsageError;
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Analyse(a) => analyse::run(&AnalyseConfig::from_args(&a)?),
         Command::Spec(a) => spec::run(&a),
         Command::Simulate(a) => simulate::run(&a),
-        Command::Mediate(_) => not_yet("mediate"),
-        Command::Regress(_) => not_yet("regress"),
-        Command::Report(_) => not_yet("report"),
-        Command::Check(_) => not_yet("check"),
-        Command::Power(_) => not_yet("power"),
+        Command::Mediate(a) => mediate::run(&a),
+        Command::Regress(a) => regress::run(&a),
+        Command::Report(a) => report::run(&a),
+        Command::Check(a) => check::run(&a),
+        Command::Power(a) => power::run(&a),
     }
-}
-
-fn not_yet(name: &str) -> Result<()> {
-    Err(UsageError::new(format!(
-        "`spcure {name}` is not available in this build yet"
-    ))
-    .into())
 }

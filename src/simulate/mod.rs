@@ -2,6 +2,7 @@
 //! helpers. Everything is deterministic given the seed (ChaCha8).
 
 pub mod cohort;
+pub mod matched;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

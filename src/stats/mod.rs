@@ -2,10 +2,16 @@
 //! slices or nalgebra matrices (never Polars frames) and return plain `Serialize` structs;
 //! nothing here prints.
 
+pub mod attrition;
+pub mod bootstrap;
+pub mod change;
+pub mod correlation;
 pub mod descriptives;
 pub mod dist;
 pub mod mediation;
 pub mod ols;
+pub mod power;
+pub mod reliability;
 
 use thiserror::Error;
 

@@ -218,3 +218,8 @@ impl RegressConfig {
         })
     }
 }
+
+pub mod check;
+pub mod power;
+pub mod report;
+pub mod simulate;

@@ -1,0 +1,1 @@
+//! `spcure check`: compare results against expected values (filled in by its issue).

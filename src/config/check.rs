@@ -1,0 +1,1 @@
+//! Typed settings for `spcure check` (filled in by its issue).

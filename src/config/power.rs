@@ -1,0 +1,1 @@
+//! Typed settings for `spcure power` (filled in by its issue).

@@ -1,0 +1,1 @@
+//! Typed settings for `spcure report` (filled in by its issue).

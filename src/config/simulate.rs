@@ -1,0 +1,1 @@
+//! Typed settings for `spcure simulate` (filled in by its issue).

@@ -1,0 +1,1 @@
+//! Moment-matched simulation (filled in by its issue).
