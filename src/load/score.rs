@@ -203,7 +203,7 @@ pub fn score_wave(raw: &RawWave, wave: u32, spec: &StudySpec) -> Result<WaveData
     let mut covariates = Vec::new();
     for cov in &spec.covariates {
         used.push(cov.column.as_str());
-        if !names.iter().any(|n| *n == cov.column) {
+        if !names.contains(&cov.column) {
             if wave == 0 {
                 return Err(LoadError::MissingColumns {
                     path: raw.path.clone(),

@@ -1,5 +1,11 @@
 //! Reporting: one report model rendered by one renderer per format, plus figures.
 
+pub mod apa;
+pub mod csv;
+pub mod html;
+pub mod markdown;
+pub mod model;
+pub mod plot;
 pub mod terminal;
 
 use crate::error::UsageError;

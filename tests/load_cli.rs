@@ -1,0 +1,329 @@
+//! The loader as a user meets it: real-world export quirks must load, and every malformed
+//! input must exit 2 with a message naming the file and the problem (never a panic).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/example");
+
+fn example(wave: u8) -> String {
+    std::fs::read_to_string(Path::new(EXAMPLE).join(format!("T{wave}.csv"))).unwrap()
+}
+
+/// Writes T0..T2 (after `edit`) into a fresh directory and returns it with the file paths.
+fn waves(edit: impl Fn(u8, String) -> String) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = (0..3)
+        .map(|w| {
+            let p = dir.path().join(format!("T{w}.csv"));
+            std::fs::write(&p, edit(w, example(w))).unwrap();
+            p
+        })
+        .collect();
+    (dir, paths)
+}
+
+fn analyse(paths: &[PathBuf], out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .arg("analyse")
+        .args(paths)
+        .arg("--out")
+        .arg(out)
+        .args([
+            "--seed", "1", "--boot", "200", "--quiet", "--format", "json",
+        ])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Runs on broken input and checks exit 2 and that the message names the file and `needles`.
+fn assert_bad_input(edit: impl Fn(u8, String) -> String, file: &str, needles: &[&str]) {
+    let (dir, paths) = waves(edit);
+    let out = analyse(&paths, &dir.path().join("out"), &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    assert!(err.contains(file), "message should name {file}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "message should contain {n:?}: {err}");
+    }
+}
+
+fn results_json(edit: impl Fn(u8, String) -> String) -> serde_json::Value {
+    let (dir, paths) = waves(edit);
+    let out_dir = dir.path().join("out");
+    let out = analyse(&paths, &out_dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = std::fs::read_to_string(out_dir.join("results.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// What must not change between export variants: everything but file paths and checksums.
+fn comparable(mut v: serde_json::Value) -> serde_json::Value {
+    v["load"]["files"] = serde_json::Value::Null;
+    if let Some(ws) = v["load"]["warnings"].as_array_mut() {
+        for w in ws {
+            w["file"] = serde_json::Value::Null;
+        }
+    }
+    v
+}
+
+#[test]
+fn export_variants_load_to_identical_results() {
+    let plain = comparable(results_json(|_, t| t));
+    let variants: Vec<(&str, Box<dyn Fn(u8, String) -> String>)> = vec![
+        ("semicolon", Box::new(|_, t: String| t.replace(',', ";"))),
+        ("tab", Box::new(|_, t: String| t.replace(',', "\t"))),
+        (
+            "bom+crlf",
+            Box::new(|_, t: String| format!("\u{feff}{}", t.replace('\n', "\r\n"))),
+        ),
+        (
+            "quoted+blank lines",
+            Box::new(|_, t: String| {
+                let mut lines: Vec<String> = t
+                    .lines()
+                    .map(|l| {
+                        let cells: Vec<String> = l.split(',').map(|c| format!("\"{c}\"")).collect();
+                        cells.join(",")
+                    })
+                    .collect();
+                lines.push(String::new());
+                lines.push(String::new());
+                lines.join("\n")
+            }),
+        ),
+    ];
+    for (name, edit) in variants {
+        assert_eq!(
+            comparable(results_json(edit)),
+            plain,
+            "variant {name} changed the results"
+        );
+    }
+}
+
+#[test]
+fn declared_missing_codes_are_missing_not_errors() {
+    // "NA" and "999" are declared in the default spec; the example already holds -99.
+    let v = results_json(|w, t| {
+        if w == 1 {
+            t.replacen(",4,", ",NA,", 3).replacen(",5,", ",999,", 2)
+        } else {
+            t
+        }
+    });
+    assert_eq!(v["load"]["attrition"], serde_json::json!([630, 178, 63]));
+}
+
+#[test]
+fn duplicate_ids_are_listed() {
+    assert_bad_input(
+        |w, t| {
+            if w == 1 {
+                t.replace("SP0007,", "SP0002,")
+            } else {
+                t
+            }
+        },
+        "T1.csv",
+        &["duplicated participant id", "SP0002"],
+    );
+}
+
+#[test]
+fn text_in_a_numeric_column_names_row_column_and_value() {
+    assert_bad_input(
+        |w, t| {
+            if w != 0 {
+                return t;
+            }
+            let mut lines: Vec<String> = t.lines().map(String::from).collect();
+            let mut cells: Vec<String> = lines[5].split(',').map(String::from).collect();
+            cells[2] = "four".into(); // groups_2
+            lines[5] = cells.join(",");
+            lines.join("\n") + "\n"
+        },
+        "T0.csv",
+        &[
+            "line 6",
+            "groups_2",
+            "\"four\"",
+            "not a number",
+            "missing_codes",
+        ],
+    );
+}
+
+#[test]
+fn out_of_range_item_is_reported_with_the_range() {
+    assert_bad_input(
+        |w, t| {
+            if w != 2 {
+                return t;
+            }
+            let mut lines: Vec<String> = t.lines().map(String::from).collect();
+            let mut cells: Vec<String> = lines[3].split(',').map(String::from).collect();
+            cells[13] = "9".into(); // lonely_2, range 1–3
+            lines[3] = cells.join(",");
+            lines.join("\n") + "\n"
+        },
+        "T2.csv",
+        &["line 4", "lonely_2", "\"9\"", "range 1–3"],
+    );
+}
+
+#[test]
+fn empty_and_header_only_files_are_refused() {
+    assert_bad_input(
+        |w, t| if w == 1 { String::new() } else { t },
+        "T1.csv",
+        &["empty"],
+    );
+    assert_bad_input(
+        |w, t| {
+            if w == 2 {
+                t.lines().next().unwrap().to_string() + "\n"
+            } else {
+                t
+            }
+        },
+        "T2.csv",
+        &["header but no data rows"],
+    );
+}
+
+#[test]
+fn missing_id_column_lists_the_columns_and_the_fix() {
+    assert_bad_input(
+        |w, t| {
+            if w == 0 {
+                t.replacen("id,", "patient,", 1)
+            } else {
+                t
+            }
+        },
+        "T0.csv",
+        &[
+            "no participant id column 'id'",
+            "patient",
+            "study.id_column",
+        ],
+    );
+}
+
+#[test]
+fn a_wave_without_overlap_is_refused() {
+    assert_bad_input(
+        |w, t| if w == 2 { t.replace("SP", "XX") } else { t },
+        "T2.csv",
+        &["shares no participant ids", "XX"],
+    );
+}
+
+#[test]
+fn strangers_in_later_waves_are_counted_and_left_out() {
+    let v = results_json(|w, t| {
+        if w == 1 {
+            t.replacen("SP0", "NEW", 2)
+        } else {
+            t
+        }
+    });
+    let warnings = v["load"]["warnings"].to_string();
+    assert!(
+        warnings.contains("2 participant(s) not in the baseline file"),
+        "{warnings}"
+    );
+    assert_eq!(v["load"]["files"][1]["not_in_baseline"], 2);
+}
+
+#[test]
+fn unknown_wave_names_and_duplicate_waves_are_usage_errors() {
+    let (dir, paths) = waves(|_, t| t);
+    let odd = dir.path().join("survey.csv");
+    std::fs::copy(&paths[1], &odd).unwrap();
+    let out = analyse(
+        &[paths[0].clone(), odd.clone()],
+        &dir.path().join("o1"),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--wave T1="), "{}", stderr(&out));
+    let twin = dir.path().join("wave_1.csv");
+    std::fs::copy(&paths[1], &twin).unwrap();
+    let out = analyse(
+        &[paths[0].clone(), paths[1].clone(), twin],
+        &dir.path().join("o2"),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("two files for wave T1"),
+        "{}",
+        stderr(&out)
+    );
+    let out = analyse(
+        &[paths[0].clone(), odd.clone()],
+        &dir.path().join("o3"),
+        &["--wave", &format!("T1={}", odd.display())],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn output_directory_is_protected() {
+    let (dir, paths) = waves(|_, t| t);
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let out = analyse(&paths, &foreign, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    // Never into the inputs' directory.
+    let out = analyse(&paths, dir.path(), &["--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("directory of the input"),
+        "{}",
+        stderr(&out)
+    );
+    // A directory spcure made may be reused.
+    let mine = dir.path().join("mine");
+    assert_eq!(analyse(&paths, &mine, &[]).status.code(), Some(0));
+    assert_eq!(analyse(&paths, &mine, &[]).status.code(), Some(0));
+    assert!(std::fs::read_dir(&mine).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains(".tmp-")));
+}
+
+#[test]
+fn bad_spec_points_at_the_toml_line() {
+    let (dir, paths) = waves(|_, t| t);
+    let spec = dir.path().join("study.toml");
+    let text = spcure::spec::DEFAULT_SPEC.replace("y = \"hrqol\"", "y = \"wellbeing\"");
+    let line = text.lines().position(|l| l.contains("wellbeing")).unwrap() + 1;
+    std::fs::write(&spec, text).unwrap();
+    let out = analyse(
+        &paths,
+        &dir.path().join("o"),
+        &["--spec", spec.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("study.toml, line {line}")),
+        "{}",
+        stderr(&out)
+    );
+}
