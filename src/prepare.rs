@@ -143,6 +143,9 @@ pub fn model_frame(panel: &Panel, vars: &[Var]) -> ModelFrame {
     }
 }
 
+/// One score per participant; `None` when absent or missing.
+pub type Scores = Vec<Option<f64>>;
+
 /// A construct's scores at a wave for the participants present at that wave (`None` = missing).
 pub fn present_scores(panel: &Panel, construct: &str, wave: u32) -> Vec<Option<f64>> {
     let (Some(c), Some(w)) = (panel.construct(construct), panel.wave_index(wave)) else {
@@ -162,7 +165,7 @@ pub fn paired_scores(
     construct: &str,
     from: u32,
     to: u32,
-) -> Option<(Vec<Option<f64>>, Vec<Option<f64>>)> {
+) -> Option<(Scores, Scores)> {
     let c = panel.construct(construct)?;
     let at = |wave: u32| -> Option<Vec<Option<f64>>> {
         let w = panel.wave_index(wave)?;
