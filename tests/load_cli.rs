@@ -80,7 +80,8 @@ fn comparable(mut v: serde_json::Value) -> serde_json::Value {
 #[test]
 fn export_variants_load_to_identical_results() {
     let plain = comparable(results_json(|_, t| t));
-    let variants: Vec<(&str, Box<dyn Fn(u8, String) -> String>)> = vec![
+    type Edit = Box<dyn Fn(u8, String) -> String>;
+    let variants: Vec<(&str, Edit)> = vec![
         ("semicolon", Box::new(|_, t: String| t.replace(',', ";"))),
         ("tab", Box::new(|_, t: String| t.replace(',', "\t"))),
         (
