@@ -21,7 +21,7 @@ pub fn run(args: &CheckArgs) -> Result<()> {
             .map(|t| format!(" ({t})"))
             .unwrap_or_default()
     );
-    print!("{}", render_table(&report, Some(&title)));
+    super::regress::emit(&render_table(&report, Some(&title)))?;
     match report.failed() {
         0 => Ok(()),
         failed => Err(CheckError::Mismatch {
