@@ -549,30 +549,3 @@ mod tests {
         assert!(fit3.f.unwrap() != fit.f.unwrap());
     }
 }
-
-#[cfg(test)]
-mod speed {
-    use super::*;
-
-    #[test]
-    #[ignore]
-    fn time_bootstrap_sized_fits() {
-        let n = 600;
-        let cols: Vec<Vec<f64>> = (0..3)
-            .map(|j| {
-                (0..n)
-                    .map(|i| ((i * (j + 3)) % 17) as f64 + 0.1 * j as f64)
-                    .collect()
-            })
-            .collect();
-        let y: Vec<f64> = (0..n).map(|i| (i % 13) as f64).collect();
-        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-        let t = std::time::Instant::now();
-        for _ in 0..5000 {
-            OlsSpec::default()
-                .fit("y", &y, &refs, &["a", "b", "c"])
-                .unwrap();
-        }
-        eprintln!("5000 fits: {:?}", t.elapsed());
-    }
-}
