@@ -228,3 +228,19 @@ fn certified_f_statistics() {
         assert!(lre(got, want) >= 8.0, "{name}: F {got} vs certified {want}");
     }
 }
+
+/// Prints spcure's worst LRE per set (the last column of the table in
+/// docs/methods/regress.md): `cargo test --test nist_strd -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn print_worst_lres() {
+    for (name, _, _) in REQUIRED {
+        let set = load(name);
+        let res = fit(&set).unwrap();
+        let (b, sd) = (floats(&set.cert["estimates"]), floats(&set.cert["sds"]));
+        let worst = |f: &dyn Fn(usize) -> f64| (0..b.len()).map(f).fold(MAX_LRE, f64::min);
+        let wb = worst(&|j| lre(res.terms[j].estimate, b[j]));
+        let ws = worst(&|j| lre(res.terms[j].se, sd[j]));
+        println!("{name}: coefficients {wb:.1}, SDs {ws:.1}");
+    }
+}

@@ -268,3 +268,17 @@ fn constant_column_and_too_few_rows_exit_1() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("too few observations"));
 }
+
+#[test]
+fn usage_errors_exit_2() {
+    let file = data();
+    for args in [
+        vec![file.as_str(), "--y", "y", "--x", "x1,x1"],
+        vec![file.as_str(), "--y", "y", "--x", "x1,y"],
+        vec![file.as_str(), "--y", "y", "--x", "x1", "--level", "100"],
+    ] {
+        let out = spcure(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+    }
+}

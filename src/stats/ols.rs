@@ -137,8 +137,7 @@ impl OlsSpec {
         let (x, term_names) = self.design(y, predictors, names)?;
         let qr = Householder::new(&x);
         check_rank(&x, &qr.r, &term_names)?;
-        let beta = qr.refined_solution(&x, y)?;
-        let resid = residuals(&x, y, &beta);
+        let (beta, resid) = qr.refined_solution(&x, y)?;
         let rss = resid.norm_squared();
         let df2 = n - p;
         let mse = rss / df2 as f64;
@@ -255,8 +254,10 @@ impl OlsSpec {
 /// Householder QR kept in factored form (as LINPACK/LAPACK do): Qᵀv is applied reflector by
 /// reflector and Q is formed only when the HC estimators need its rows.
 struct Householder {
-    /// Reflector vectors below the diagonal (implicit leading 1), one column each.
-    v: DMatrix<f64>,
+    n: usize,
+    /// Column-major n × p: R on and above the diagonal, reflector k below it in column k
+    /// (its leading 1 implicit).
+    a: Vec<f64>,
     tau: Vec<f64>,
     /// The p × p upper-triangular factor.
     r: DMatrix<f64>,
@@ -267,50 +268,32 @@ impl Householder {
     /// sign that avoids cancellation (Golub & Van Loan 2013, §5.1.2; LAPACK dlarfg).
     fn new(x: &DMatrix<f64>) -> Self {
         let (n, p) = x.shape();
-        let mut a = x.clone();
+        let mut a = x.as_slice().to_vec();
         let mut tau = vec![0.0; p];
         for k in 0..p {
-            let alpha = a[(k, k)];
-            let col = a.column(k);
-            let tail = dot2(
-                col.rows(k + 1, n - k - 1)
-                    .iter()
-                    .zip(col.rows(k + 1, n - k - 1).iter()),
-            )
-            .sqrt();
+            let (done, rest) = a.split_at_mut((k + 1) * n);
+            let col = &mut done[k * n..];
+            let alpha = col[k];
+            let tail = dot2(&col[k + 1..], &col[k + 1..]).sqrt();
             if tail == 0.0 {
                 continue;
             }
             let beta = -alpha.signum() * alpha.hypot(tail);
             tau[k] = (beta - alpha) / beta;
             let scale = 1.0 / (alpha - beta);
-            for i in k + 1..n {
-                a[(i, k)] *= scale;
-            }
-            a[(k, k)] = beta;
-            for j in k + 1..p {
-                let vk = a.column(k).rows(k + 1, n - k - 1).clone_owned();
-                let aj = a.column(j).rows(k + 1, n - k - 1).clone_owned();
-                let s = tau[k] * (a[(k, j)] + dot2(vk.iter().zip(aj.iter())));
-                a[(k, j)] -= s;
-                for i in k + 1..n {
-                    a[(i, j)] -= s * a[(i, k)];
-                }
+            col[k + 1..].iter_mut().for_each(|v| *v *= scale);
+            col[k] = beta;
+            for other in rest.chunks_exact_mut(n) {
+                reflect(col, tau[k], k, other);
             }
         }
-        let r = DMatrix::from_fn(p, p, |i, j| if i <= j { a[(i, j)] } else { 0.0 });
-        Self { v: a, tau, r }
+        let r = DMatrix::from_fn(p, p, |i, j| if i <= j { a[j * n + i] } else { 0.0 });
+        Self { n, a, tau, r }
     }
 
     /// Applies reflector k to `b` in place.
     fn reflect(&self, k: usize, b: &mut [f64]) {
-        let n = b.len();
-        let v = self.v.column(k);
-        let s = self.tau[k] * (b[k] + dot2(v.rows(k + 1, n - k - 1).iter().zip(&b[k + 1..])));
-        b[k] -= s;
-        for (i, bi) in b.iter_mut().enumerate().take(n).skip(k + 1) {
-            *bi -= s * self.v[(i, k)];
-        }
+        reflect(&self.a[k * self.n..(k + 1) * self.n], self.tau[k], k, b);
     }
 
     /// The first p entries of Qᵀb.
@@ -324,7 +307,7 @@ impl Householder {
 
     /// The n × p matrix Q₁ with X = Q₁R.
     fn thin_q(&self) -> DMatrix<f64> {
-        let (n, p) = (self.v.nrows(), self.tau.len());
+        let (n, p) = (self.n, self.tau.len());
         let mut q = DMatrix::zeros(n, p);
         for j in 0..p {
             let mut e = vec![0.0; n];
@@ -340,61 +323,81 @@ impl Householder {
     /// β = R⁻¹Q₁ᵀy, then iterative refinement β += R⁻¹Q₁ᵀ(y − Xβ) with the residual in
     /// compensated (double-double) arithmetic (Golub 1965; Higham 2002, §20.5). A step costs
     /// O(np) and recovers digits lost to ill-conditioning (NIST Longley, Wampler).
-    fn refined_solution(&self, x: &DMatrix<f64>, y: &[f64]) -> Result<DVector<f64>, StatsError> {
+    /// Returns β and its residuals.
+    fn refined_solution(
+        &self,
+        x: &DMatrix<f64>,
+        y: &[f64],
+    ) -> Result<(DVector<f64>, DVector<f64>), StatsError> {
         let solve = |b: DVector<f64>| {
             self.r
                 .solve_upper_triangular(&b)
                 .ok_or_else(|| StatsError::Invalid("triangular solve failed".into()))
         };
         let mut beta = solve(self.qt_head(y))?;
+        let mut resid = residuals(x, y, &beta);
         for _ in 0..REFINE_STEPS {
-            let delta = solve(self.qt_head(residuals(x, y, &beta).as_slice()))?;
+            let delta = solve(self.qt_head(resid.as_slice()))?;
             beta += &delta;
-            if delta.amax() <= f64::EPSILON * beta.amax() {
+            resid = residuals(x, y, &beta);
+            // Converged when the correction is at the rounding level of β.
+            if delta.amax() <= REFINE_TOL * beta.amax() {
                 break;
             }
         }
-        Ok(beta)
+        Ok((beta, resid))
+    }
+}
+
+/// Most refinement steps; one or two usually suffice.
+const REFINE_STEPS: usize = 3;
+/// Relative size of a correction that counts as rounding noise.
+const REFINE_TOL: f64 = 4.0 * f64::EPSILON;
+
+/// y − Xβ with each row's sum in double-double arithmetic (error-free products by FMA and
+/// Knuth's TwoSum; Ogita, Rump & Oishi 2005), so the residual is accurate even when it is tiny
+/// next to y. Column by column, to read X in its storage order.
+fn residuals(x: &DMatrix<f64>, y: &[f64], beta: &DVector<f64>) -> DVector<f64> {
+    let mut s = y.to_vec();
+    let mut c = vec![0.0; y.len()];
+    for (col, &b) in x.as_slice().chunks_exact(y.len()).zip(beta.iter()) {
+        for ((si, ci), &xi) in s.iter_mut().zip(c.iter_mut()).zip(col) {
+            let prod = -xi * b;
+            let prod_err = (-xi).mul_add(b, -prod);
+            let t = *si + prod;
+            let bp = t - *si;
+            *ci += (*si - (t - bp)) + (prod - bp) + prod_err;
+            *si = t;
+        }
+    }
+    DVector::from_iterator(y.len(), s.iter().zip(&c).map(|(si, ci)| si + ci))
+}
+
+/// b ← (I − τvvᵀ)b for the reflector stored in `col` (v_k = 1, v_i = col[i] for i > k).
+fn reflect(col: &[f64], tau: f64, k: usize, b: &mut [f64]) {
+    if tau == 0.0 {
+        return;
+    }
+    let s = tau * (b[k] + dot2(&col[k + 1..], &b[k + 1..]));
+    b[k] -= s;
+    for (bi, vi) in b[k + 1..].iter_mut().zip(&col[k + 1..]) {
+        *bi -= s * vi;
     }
 }
 
 /// Σ aᵢbᵢ in double-double arithmetic (Dot2 of Ogita, Rump & Oishi 2005): as accurate as if
 /// computed in twice the working precision, then rounded.
-fn dot2<'a>(pairs: impl Iterator<Item = (&'a f64, &'a f64)>) -> f64 {
+fn dot2(a: &[f64], b: &[f64]) -> f64 {
     let (mut s, mut c) = (0.0_f64, 0.0_f64);
-    for (&a, &b) in pairs {
-        let prod = a * b;
-        let prod_err = a.mul_add(b, -prod);
+    for (&x, &y) in a.iter().zip(b) {
+        let prod = x * y;
+        let prod_err = x.mul_add(y, -prod);
         let t = s + prod;
         let bp = t - s;
         c += (s - (t - bp)) + (prod - bp) + prod_err;
         s = t;
     }
     s + c
-}
-
-/// Most refinement steps; one or two usually suffice.
-const REFINE_STEPS: usize = 3;
-
-/// y − Xβ with each row's sum in double-double arithmetic (error-free products by FMA and
-/// Knuth's TwoSum; Ogita, Rump & Oishi 2005), so the residual is accurate even when it is tiny
-/// next to y.
-fn residuals(x: &DMatrix<f64>, y: &[f64], beta: &DVector<f64>) -> DVector<f64> {
-    DVector::from_iterator(
-        y.len(),
-        y.iter().enumerate().map(|(i, &yi)| {
-            let (mut s, mut c) = (yi, 0.0);
-            for j in 0..beta.len() {
-                let prod = -x[(i, j)] * beta[j];
-                let prod_err = (-x[(i, j)]).mul_add(beta[j], -prod);
-                let t = s + prod;
-                let bp = t - s;
-                c += (s - (t - bp)) + (prod - bp) + prod_err;
-                s = t;
-            }
-            s + c
-        }),
-    )
 }
 
 /// Rejects a design whose column j lies (almost) in the span of the columns before it.
