@@ -41,7 +41,7 @@ pub enum WilcoxonMethod {
 pub struct PairedComparison {
     /// Pairs observed at both waves.
     pub n: usize,
-    /// Pairs with a missing score at either wave (left out).
+    /// Cases without a score at both waves (left out).
     pub n_excluded: usize,
     pub level: f64,
     pub mean_from: f64,
@@ -252,7 +252,7 @@ fn signrank_counts(n: usize) -> Vec<f64> {
 }
 
 /// P(V ≤ q) for the signed-rank statistic with n non-zero differences (R's `psignrank`).
-pub fn signrank_cdf(q: f64, n: usize) -> f64 {
+fn signrank_cdf(q: f64, n: usize) -> f64 {
     let max = n * (n + 1) / 2;
     // R rounds q + 1e-7 down to an integer, so a q computed as 26.9999999 counts as 27.
     let q = (q + 1e-7).floor();

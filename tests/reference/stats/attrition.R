@@ -1,5 +1,7 @@
 # Reference values for src/stats/attrition.rs (flow table, completer comparisons).
 #   cd tests/reference/stats && Rscript attrition.R   (writes attrition.json)
+# R 4.2.2 Patched (2022-11-10 r83330), effectsize 0.8.3, jsonlite 1.8.4 (also in the JSON).
+# Rust tolerance (src/stats/attrition.rs): exact counts; 1e-8 relative for everything else.
 # Completer = present at T2. Each variable uses the participants observed on it.
 suppressPackageStartupMessages({ library(effectsize); library(jsonlite) })
 

@@ -1,5 +1,8 @@
 # Reference values for src/stats/change.rs (paired change between waves).
 #   cd tests/reference/stats && Rscript change.R   (writes change.json)
+# R 4.2.2 Patched (2022-11-10 r83330), effectsize 0.8.3, jsonlite 1.8.4 (also written into the JSON).
+# Rust tolerance (src/stats/change.rs): 1e-8 relative for all closed-form values and the
+# d CIs (ncp roots to 1e-14 here); pt(t, df, ncp) grid to 1e-11 absolute (AS 243's error bound).
 # Pairs: participants with a score at both waves; change = later - earlier.
 suppressPackageStartupMessages({ library(effectsize); library(jsonlite) })
 

@@ -2,6 +2,7 @@
 # tests share. Run once; the CSVs are committed, so tests never need R.
 #   cd tests/reference/stats && Rscript make_data.R
 # Writes: reliability_items.csv, attrition_baseline.csv, mcar_data.csv, change_waves.csv
+# R 4.2.2 Patched (2022-11-10 r83330); base R only (set.seed, rnorm, runif, sample).
 
 wr <- function(d, file) {
   # Shortest of 15 or 17 significant digits that reads back as the same double.

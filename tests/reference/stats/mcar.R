@@ -1,5 +1,8 @@
 # Reference values for src/stats/mcar.rs: Little's (1988) MCAR test.
 #   cd tests/reference/stats && Rscript mcar.R   (writes mcar.json)
+# R 4.2.2 Patched (2022-11-10 r83330), lavaan 0.6.14, jsonlite 1.8.4 (also in the JSON).
+# Rust tolerance (src/stats/mcar.rs): 1e-8 relative for mu, sigma, d2, p (same EM);
+# 1e-5 relative between the Rust d2 and d2_lavaan (different optimiser).
 # naniar (mcar_test) is not packaged for this Debian release, so the test is written here
 # from the published formulas: EM for the multivariate normal mean and covariance
 # (Little & Rubin 2002, sec. 11.2), then

@@ -1,5 +1,8 @@
 # Reference values for src/stats/reliability.rs.
 #   cd tests/reference/stats && Rscript reliability.R   (writes reliability.json)
+# R 4.2.2 Patched (2022-11-10 r83330), psych 2.2.9, lavaan 0.6.14, jsonlite 1.8.4 (also in the JSON).
+# Rust tolerance (src/stats/reliability.rs): 1e-8 relative for alpha, its CIs, r.drop and
+# alpha.drop; 1e-6 for omega, loadings, uniquenesses (lavaan stops on a gradient < 1e-6).
 # Each scale uses the complete cases of its items, as the Rust code does.
 suppressPackageStartupMessages({ library(psych); library(lavaan); library(jsonlite) })
 
