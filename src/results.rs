@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::evaluation::Evaluation;
 use crate::load::LoadSummary;
 use crate::prepare::Exclusion;
 use crate::stats::descriptives::Summary;
+use crate::stats::mediation::MediationResult;
 
 /// Version of the results.json layout (semantic versioning).
 pub const SCHEMA_VERSION: &str = "1.0.0";
@@ -24,8 +26,14 @@ pub struct AnalysisResults {
     pub descriptives: Vec<ConstructDescriptives>,
     /// Baseline covariates.
     pub covariates: Vec<CovariateDescriptives>,
-    /// Change scores used by the model and who was excluded.
+    /// Reliability, correlations, attrition, change across waves, change-score regressions.
+    pub evaluation: Evaluation,
+    /// Change scores used by the mediation model and who was excluded.
     pub model_sample: ModelSample,
+    /// The serial mediation on change scores; `None` when it could not be fitted (see `notes`).
+    pub mediation: Option<MediationResult>,
+    /// Analyses that could not be run, and why.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
