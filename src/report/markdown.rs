@@ -72,11 +72,15 @@ fn write_figure(
     let (Some(fig), Some(no)) = (report.figure(id), numbering.figure(id)) else {
         return Ok(());
     };
-    let caption = escape_inline(&fig.caption);
     writeln!(out)?;
-    writeln!(out, "![{caption}](figures/{}.svg)", file_stem(&fig.id))?;
+    writeln!(
+        out,
+        "![{}](figures/{}.svg)",
+        escape_alt(&fig.caption),
+        file_stem(&fig.id)
+    )?;
     writeln!(out)?;
-    writeln!(out, "*Figure {no}.* {caption}")
+    writeln!(out, "*Figure {no}.* {}", escape_inline(&fig.caption))
 }
 
 fn write_table(out: &mut dyn Write, number: usize, t: &Table) -> io::Result<()> {
@@ -169,9 +173,16 @@ pub fn escape_inline(text: &str) -> String {
     let mut out = String::with_capacity(collapsed.len());
     for (i, &c) in chars.iter().enumerate() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' => {
+            '\\' | '`' | '*' | '[' => {
                 out.push('\\');
                 out.push(c);
+            }
+            // An underscore inside a word never starts emphasis in GFM ("d_av").
+            '_' if !(i > 0
+                && is_word(chars[i - 1])
+                && chars.get(i + 1).is_some_and(|n| is_word(*n))) =>
+            {
+                out.push_str("\\_");
             }
             '<' if chars
                 .get(i + 1)
@@ -183,6 +194,15 @@ pub fn escape_inline(text: &str) -> String {
         }
     }
     out
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Escapes image alt text: inline escapes plus ']', which would end the alt text.
+fn escape_alt(text: &str) -> String {
+    escape_inline(text).replace(']', "\\]")
 }
 
 /// Escapes a whole paragraph: inline escapes plus a leading character that would start a
@@ -212,7 +232,8 @@ mod tests {
 
     #[test]
     fn escapes_markdown_syntax() {
-        assert_eq!(escape_inline("a*b_c"), "a\\*b\\_c");
+        assert_eq!(escape_inline("a*b_c d_ _e [x]"), "a\\*b_c d\\_ \\_e \\[x]");
+        assert_eq!(escape_alt("a [b]"), "a \\[b\\]");
         assert_eq!(escape_inline("p < .001 <b>"), "p < .001 \\<b>");
         assert_eq!(escape_paragraph("# not a heading"), "\\# not a heading");
         assert_eq!(escape_paragraph("1. not a list"), "1\\. not a list");
