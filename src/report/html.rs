@@ -395,6 +395,9 @@ mod tests {
         assert!(inline_svg("<svg onload=\"x()\"></svg>").is_none());
         assert!(inline_svg("<svg><image href=\"https://e.org/a.png\"/></svg>").is_none());
         assert!(inline_svg("not an svg").is_none());
+        assert!(inline_svg("<svg><rect fill=\"url( 'data:x')\"/></svg>").is_none());
+        // References inside the document are fine.
+        assert!(inline_svg("<svg><use href=\"#a\"/><rect fill=\"url(#g)\"/></svg>").is_some());
         // "on" inside text or attribute names that merely start with "on" are fine.
         assert!(inline_svg("<svg><text x=\"1\"> one onion</text></svg>").is_some());
     }
