@@ -6,6 +6,7 @@ pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod plot;
+pub mod table;
 pub mod terminal;
 
 use crate::error::UsageError;
