@@ -337,6 +337,12 @@ fn png_size_follows_dpi() {
         assert_eq!(out.height, (h * dpi as f32 / 96.0).round() as u32);
     }
     assert!(svg_to_png(&svg, 0).is_err());
+    assert!(svg_to_png(&svg, 2401).is_err());
+    let huge = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"20000\" height=\"20000\"/>";
+    assert!(
+        svg_to_png(huge, 96).is_err(),
+        "refused before allocating 1.6 GB"
+    );
     assert!(svg_to_png("not svg", 96).is_err());
 }
 

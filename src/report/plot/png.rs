@@ -8,6 +8,8 @@ use super::{PlotError, FONT_FAMILY};
 
 /// Largest accepted resolution; 2400 dpi keeps a 7 in figure near 17 000 px wide.
 pub const MAX_DPI: u32 = 2400;
+/// Largest image in pixels (600 MB of RGBA); larger requests are refused before allocating.
+pub const MAX_PIXELS: u64 = 150_000_000;
 
 /// Renders `svg` to PNG bytes at `dpi` on a white background.
 ///
@@ -25,6 +27,9 @@ pub fn svg_to_png(svg: &str, dpi: u32) -> Result<Vec<u8>, PlotError> {
     let size = tree.size();
     let width = (size.width() * scale).round() as u32;
     let height = (size.height() * scale).round() as u32;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(PlotError::Size { width, height });
+    }
     let mut pixmap = Pixmap::new(width, height).ok_or(PlotError::Size { width, height })?;
     pixmap.fill(Color::WHITE);
     resvg::render(
