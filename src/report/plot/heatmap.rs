@@ -112,7 +112,7 @@ pub fn correlation_heatmap(h: &Heatmap) -> String {
     svg.text(
         MARGIN,
         height - MARGIN + 4.0,
-        "Pearson correlations; blank grey cells: not estimable.",
+        "Correlation coefficients r; grey cells with a dash: not estimable.",
         Anchor::Start,
         Font::new(FS_SMALL).color(GREY),
     );

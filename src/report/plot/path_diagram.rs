@@ -56,7 +56,12 @@ pub fn path_diagram(d: &PathDiagram) -> String {
     // Draw non-significant paths first so solid lines sit on top.
     paths.sort_by_key(|p| (significant(p), p.from, p.to));
     for p in paths {
-        let label = coef_label(p);
+        let label = if p.from == 0 && p.to == y_idx && k > 0 {
+            // The direct effect is named so it is not mistaken for the total effect c.
+            format!("c\u{2032} = {}", coef_label(p))
+        } else {
+            coef_label(p)
+        };
         let sig = significant(p);
         let skip = p.from >= 1 && p.to <= k && p.to > p.from + 1;
         if skip {
