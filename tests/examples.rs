@@ -20,7 +20,10 @@ fn cases(readme: &str) -> Vec<(String, String)> {
             "```text" => "text",
             _ => continue,
         };
-        let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim_start() != "```").collect();
+        let body: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| l.trim_start() != "```")
+            .collect();
         let body = body.join("\n");
         match (kind, pending.take()) {
             ("sh", None) => pending = Some(body),
@@ -28,13 +31,20 @@ fn cases(readme: &str) -> Vec<(String, String)> {
             (k, p) => panic!("unpaired ```{k} block (pending command: {p:?})"),
         }
     }
-    assert!(pending.is_none(), "a ```sh block has no ```text block after it");
+    assert!(
+        pending.is_none(),
+        "a ```sh block has no ```text block after it"
+    );
     out
 }
 
 fn run(cmd: &str) -> String {
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_spcure")).parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let out = Command::new("sh")
         .args(["-e", "-c", cmd])
         .current_dir(ROOT)
@@ -50,7 +60,12 @@ fn run(cmd: &str) -> String {
 }
 
 fn trimmed(s: &str) -> String {
-    s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n").trim().to_string()
+    s.lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
 }
 
 fn readmes() -> Vec<PathBuf> {
@@ -66,11 +81,18 @@ fn readmes() -> Vec<PathBuf> {
 #[test]
 fn every_example_readme_prints_what_it_says() {
     let all = readmes();
-    assert!(all.len() >= 4, "expected at least four worked examples, found {all:?}");
+    assert!(
+        all.len() >= 4,
+        "expected at least four worked examples, found {all:?}"
+    );
     for readme in all {
         let text = std::fs::read_to_string(&readme).unwrap();
         let cases = cases(&text);
-        assert!(!cases.is_empty(), "{}: no ```sh / ```text pair", readme.display());
+        assert!(
+            !cases.is_empty(),
+            "{}: no ```sh / ```text pair",
+            readme.display()
+        );
         for (cmd, expected) in cases {
             let got = run(&cmd);
             assert_eq!(

@@ -11,6 +11,7 @@ use crate::load::{load_study, wave_label, write_panel_csv, LoadSummary, Panel};
 use crate::output::OutputDir;
 use crate::prepare::{model_frame, present_scores, ModelFrame, Var};
 use crate::report::terminal;
+use crate::report::write::write_outputs;
 use crate::results::{
     AnalysisResults, ConstructDescriptives, CovariateDescriptives, ModelSample, SCHEMA_VERSION,
 };
@@ -25,9 +26,7 @@ pub fn run(cfg: &AnalyseConfig) -> Result<()> {
     let (panel, load) = load_study(&cfg.files, &cfg.spec)?;
     let out = OutputDir::prepare(&cfg.out, cfg.force, &inputs)?;
     let results = analyse(cfg, &panel, load)?;
-    let mut json = serde_json::to_vec_pretty(&results)?;
-    json.push(b'\n');
-    let mut written = vec![out.write("results.json", &json)?];
+    let mut written = write_outputs(&results, &out, &cfg.formats, cfg.dpi)?;
     let mut panel_csv = Vec::new();
     write_panel_csv(&panel, &mut panel_csv).context("cannot write the panel")?;
     written.push(out.write("panel.csv", &panel_csv)?);

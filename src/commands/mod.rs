@@ -22,7 +22,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Simulate(a) => simulate::run(&a),
         Command::Mediate(a) => mediate::run(&a),
         Command::Regress(a) => regress::run(&a),
-        Command::Report(a) => report::run(&a),
+        Command::Report(a) => report::run(&crate::config::report::ReportConfig::from_args(&a)?),
         Command::Check(a) => check::run(&a),
         Command::Power(a) => power::run(&a),
     }

@@ -1,6 +1,7 @@
 //! Reporting: one report model rendered by one renderer per format, plus figures.
 
 pub mod apa;
+pub mod build;
 pub mod csv;
 pub mod html;
 pub mod markdown;
@@ -8,6 +9,7 @@ pub mod model;
 pub mod plot;
 pub mod table;
 pub mod terminal;
+pub mod write;
 
 use crate::error::UsageError;
 

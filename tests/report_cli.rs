@@ -1,0 +1,158 @@
+//! `spcure report` regenerates from results.json alone exactly what `analyse` wrote, and the
+//! analysis itself is reproducible: same data + same seed → identical bytes, whatever the
+//! number of threads.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn spcure(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .current_dir(ROOT)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "spcure {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn analyse(out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "analyse",
+        "data/example/T0.csv",
+        "data/example/T1.csv",
+        "data/example/T2.csv",
+        "--seed",
+        "11",
+        "--boot",
+        "1000",
+        "--quiet",
+        "--dpi",
+        "72",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    spcure(&args);
+}
+
+/// Every file below `dir` (relative path → bytes).
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn report_regenerates_every_table_and_figure_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    analyse(&a, &[]);
+    let results = a.join("results.json");
+    spcure(&[
+        "report",
+        results.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+        "--dpi",
+        "72",
+    ]);
+    let (written, regenerated) = (files(&a), files(&b));
+    let expected: Vec<&PathBuf> = written
+        .keys()
+        .filter(|p| p.as_os_str() != "panel.csv") // needs the data, not the results
+        .collect();
+    assert_eq!(regenerated.keys().collect::<Vec<_>>(), expected);
+    for (path, bytes) in &regenerated {
+        assert!(
+            &written[path] == bytes,
+            "{} differs after `report`",
+            path.display()
+        );
+    }
+    for wanted in [
+        "report.html",
+        "report.md",
+        "results.json",
+        "tables/mediation_indirect.csv",
+        "tables/change_across_waves.csv",
+        "figures/path_diagram.svg",
+        "figures/path_diagram.png",
+        "figures/bootstrap_distribution.png",
+        "figures/trajectories.svg",
+        "figures/attrition_flow.svg",
+        "figures/correlation_heatmap.svg",
+        "figures/indirect_effects.svg",
+    ] {
+        assert!(
+            written.contains_key(Path::new(wanted)),
+            "analyse did not write {wanted}"
+        );
+    }
+}
+
+#[test]
+fn html_report_holds_every_table_and_figure_and_nothing_external() {
+    let dir = tempfile::tempdir().unwrap();
+    analyse(dir.path(), &["--format", "html,csv"]);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let tables = std::fs::read_dir(dir.path().join("tables"))
+        .unwrap()
+        .count();
+    assert!(tables >= 15, "only {tables} tables");
+    assert_eq!(
+        html.matches("<table").count(),
+        tables,
+        "one HTML table per CSV table"
+    );
+    assert_eq!(html.matches("<svg").count(), 6, "six inline figures");
+    for section in [
+        "Sample and attrition",
+        "Descriptives and reliability",
+        "Change across waves",
+        "Change-score regressions",
+        "Serial mediation",
+        "Indirect effects of groups on hrqol",
+    ] {
+        assert!(html.contains(section), "no {section:?} in the HTML");
+    }
+    assert!(html.contains("The serial indirect effect through community belonging, social support, and loneliness was b ="));
+    assert!(html.contains("seed 11"));
+    for banned in ["http://", "https://", "<script"] {
+        assert!(!html.contains(banned), "the HTML contains {banned}");
+    }
+}
+
+#[test]
+fn same_seed_gives_identical_results_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    for threads in ["1", "2", "16"] {
+        let out = dir.path().join(threads);
+        analyse(&out, &["--threads", threads, "--format", "json"]);
+        seen.push(std::fs::read(out.join("results.json")).unwrap());
+    }
+    assert!(
+        seen.windows(2).all(|w| w[0] == w[1]),
+        "results.json depends on --threads"
+    );
+}
