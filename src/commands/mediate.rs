@@ -19,7 +19,7 @@ use crate::stats::mediation::{
 use crate::stats::ols::OlsResult;
 
 /// Show a progress bar only when the bootstrap is expected to take more than about a
-/// second: n·B case draws at roughly 5 ns each (measured in benches/mediation.rs).
+/// second: n·B case draws at roughly 10 ns of CPU each (docs/benchmarks.md), on ≥ 2 cores.
 const PROGRESS_MIN_DRAWS: f64 = 2e8;
 /// Text report width limit.
 const WIDTH: usize = 100;
