@@ -19,7 +19,7 @@ use crate::stats::mediation::{
 use crate::stats::ols::OlsResult;
 
 /// Show a progress bar only when the bootstrap is expected to take more than about a
-/// second: n·B case draws at roughly 5 ns each (measured in benches/mediation.rs).
+/// second: n·B case draws at roughly 10 ns of CPU each (docs/benchmarks.md), on ≥ 2 cores.
 const PROGRESS_MIN_DRAWS: f64 = 2e8;
 /// Text report width limit.
 const WIDTH: usize = 100;
@@ -102,7 +102,7 @@ pub fn render_text(r: &MediationResult, flat: &FlatData) -> String {
 }
 
 fn banner(s: &mut String, title: &str) {
-    let stars = (WIDTH - 2 - title.len()).min(80) / 2;
+    let stars = 78usize.saturating_sub(title.chars().count()) / 2;
     let _ = writeln!(s, "\n{0} {title} {0}", "*".repeat(stars));
 }
 
@@ -302,7 +302,7 @@ fn notes(s: &mut String, r: &MediationResult) {
     let ci = match b.ci {
         CiMethod::Percentile => "percentile",
         CiMethod::Bc => "bias-corrected",
-        CiMethod::Bca => "bias-corrected and accelerated (BCa)",
+        CiMethod::Bca => "BCa",
     };
     let _ = writeln!(
         s,

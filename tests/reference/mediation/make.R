@@ -16,7 +16,8 @@
 #
 # Tolerances used by the Rust tests (justified in docs/methods/mediation.md):
 #   point estimates 1e-6 (absolute); bootstrap SE within 10 % (relative);
-#   CI limits within 0.35 bootstrap SEs (different RNGs; B = 2000 here, 10000 in Rust).
+#   CI limits: the share of spcure's B = 10000 bootstrap estimates below lavaan's limit must
+#   be within 0.02 of the interval's tail area (different RNGs; B = 2000 here).
 
 suppressPackageStartupMessages({
   library(lavaan)
