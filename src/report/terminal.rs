@@ -1,7 +1,12 @@
-//! Terminal summary of an analysis: load summary, attrition chain, per-wave descriptives.
+//! Terminal summary of an analysis: load summary, attrition chain, per-wave descriptives, then
+//! the key findings and the headline tables of the report model (the full report is in the
+//! output directory).
 
 use std::io::{self, Write};
 
+use super::build::build;
+use super::model::{Renderer, Report, Section};
+use super::table::TerminalRenderer;
 use crate::results::AnalysisResults;
 
 fn opt(v: Option<f64>, digits: usize) -> String {
@@ -76,7 +81,44 @@ pub fn write_summary(r: &AnalysisResults, out: &mut dyn Write) -> io::Result<()>
     for e in &s.exclusions {
         writeln!(out, "  excluded {:>4}: {}", e.count, e.reason)?;
     }
-    Ok(())
+    for n in r.notes.iter().chain(&r.evaluation.notes) {
+        writeln!(out, "  note: {n}")?;
+    }
+    writeln!(out)?;
+    TerminalRenderer::default().render(&headline(r), out)
+}
+
+/// Key findings with the change and mediation tables: what a researcher reads first.
+fn headline(r: &AnalysisResults) -> Report {
+    const HEADLINE_TABLES: &[&str] = &[
+        "change_across_waves",
+        "mediation_total_direct",
+        "mediation_indirect",
+    ];
+    let full = build(r);
+    let sections = full
+        .sections
+        .into_iter()
+        .map(|s| Section {
+            tables: s
+                .tables
+                .into_iter()
+                .filter(|t| HEADLINE_TABLES.contains(&t.id.as_str()))
+                .collect(),
+            paragraphs: Vec::new(),
+            figure_ids: Vec::new(),
+            ..s
+        })
+        .filter(|s| !s.tables.is_empty())
+        .collect();
+    Report {
+        title: "Results".into(),
+        subtitle: None,
+        key_findings: full.key_findings,
+        sections,
+        methods: Vec::new(),
+        figures: Vec::new(),
+    }
 }
 
 fn truncate(s: &str, width: usize) -> String {
