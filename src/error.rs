@@ -27,6 +27,9 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
             || cause.is::<crate::load::LoadError>()
             || cause.is::<crate::spec::SpecError>()
             || cause.is::<std::io::Error>()
+            || cause
+                .downcast_ref::<crate::check::CheckError>()
+                .is_some_and(crate::check::CheckError::is_bad_input)
     });
     if bad_input {
         2

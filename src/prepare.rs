@@ -1,5 +1,6 @@
-//! Panel → plain analysis inputs: change scores between two waves, with every exclusion
-//! counted by reason. Nothing here touches Polars.
+//! Panel → plain analysis inputs: the variables of one model (scores at a wave, change scores
+//! between two waves, baseline covariates) for the participants who have all of them, with
+//! every exclusion counted by reason. Nothing here touches Polars.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,18 +13,52 @@ pub struct Exclusion {
     pub count: usize,
 }
 
-/// Complete cases for a model on change scores (to − from), in plain vectors.
+/// One variable of a model, read from the panel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Var {
+    /// A construct's score at a wave.
+    Score { construct: String, wave: u32 },
+    /// A construct's change score `to − from`.
+    Change {
+        construct: String,
+        from: u32,
+        to: u32,
+    },
+    /// A baseline covariate.
+    Covariate(String),
+}
+
+impl Var {
+    pub fn score(construct: &str, wave: u32) -> Self {
+        Self::Score {
+            construct: construct.to_string(),
+            wave,
+        }
+    }
+    pub fn change(construct: &str, from: u32, to: u32) -> Self {
+        Self::Change {
+            construct: construct.to_string(),
+            from,
+            to,
+        }
+    }
+    /// Column name used in model output: `hrqol_T0`, `d_hrqol` (change), `age`.
+    pub fn name(&self) -> String {
+        match self {
+            Var::Score { construct, wave } => format!("{construct}_{}", wave_label(*wave)),
+            Var::Change { construct, .. } => format!("d_{construct}"),
+            Var::Covariate(c) => c.clone(),
+        }
+    }
+}
+
+/// Complete cases of a set of variables, in plain vectors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChangeData {
-    pub from_wave: String,
-    pub to_wave: String,
-    /// Construct names, in the order of `values`.
+pub struct ModelFrame {
+    /// Variable names (see [`Var::name`]), in the order of `columns`.
     pub names: Vec<String>,
-    /// `[variable][case]`: change scores of each construct.
-    pub values: Vec<Vec<f64>>,
-    /// Covariate names and `[covariate][case]` baseline values.
-    pub covariate_names: Vec<String>,
-    pub covariates: Vec<Vec<f64>>,
+    /// `[variable][case]`.
+    pub columns: Vec<Vec<f64>>,
     pub ids: Vec<String>,
     /// Baseline participants considered.
     pub n_baseline: usize,
@@ -31,95 +66,116 @@ pub struct ChangeData {
     pub exclusions: Vec<Exclusion>,
 }
 
-impl ChangeData {
+impl ModelFrame {
     pub fn n(&self) -> usize {
         self.ids.len()
     }
     pub fn column(&self, name: &str) -> Option<&[f64]> {
         let i = self.names.iter().position(|n| n == name)?;
-        Some(&self.values[i])
+        Some(&self.columns[i])
     }
 }
 
-/// Change scores `to − from` of `constructs` for the participants present at both waves
-/// with every score and covariate observed (listwise, as PROCESS; exclusions counted).
-pub fn change_data(
+/// A variable's values for every baseline participant, or why one is missing.
+fn values(panel: &Panel, var: &Var) -> Vec<Result<f64, String>> {
+    let absent = |wave: u32| format!("not followed up at {}", wave_label(wave));
+    let at = |construct: &str, wave: u32, i: usize| -> Result<f64, String> {
+        let c = panel.construct(construct).expect("construct in panel");
+        let Some(w) = panel.wave_index(wave) else {
+            return Err(format!("no {} file was given", wave_label(wave)));
+        };
+        if !panel.present[w][i] {
+            return Err(absent(wave));
+        }
+        c.scores[w][i].ok_or_else(|| format!("{construct} missing at {}", wave_label(wave)))
+    };
+    (0..panel.n())
+        .map(|i| match var {
+            Var::Score { construct, wave } => at(construct, *wave, i),
+            Var::Change {
+                construct,
+                from,
+                to,
+            } => {
+                // Follow-up presence first, so a dropout counts as lost, not as a missing score.
+                let later = at(construct, *to, i);
+                let earlier = at(construct, *from, i);
+                Ok(later? - earlier?)
+            }
+            Var::Covariate(name) => {
+                let c = panel.covariate(name).expect("covariate in panel");
+                c.values[i].ok_or_else(|| format!("covariate {name} missing"))
+            }
+        })
+        .collect()
+}
+
+/// Complete cases of `vars` (listwise, as PROCESS), counting each exclusion under the first
+/// variable, in the order given, that the participant lacks.
+pub fn model_frame(panel: &Panel, vars: &[Var]) -> ModelFrame {
+    let all: Vec<Vec<Result<f64, String>>> = vars.iter().map(|v| values(panel, v)).collect();
+    let mut exclusions: Vec<Exclusion> = Vec::new();
+    let mut columns = vec![Vec::new(); vars.len()];
+    let mut ids = Vec::new();
+    for i in 0..panel.n() {
+        match all.iter().find_map(|col| col[i].as_ref().err()) {
+            Some(reason) => match exclusions.iter_mut().find(|e| &e.reason == reason) {
+                Some(e) => e.count += 1,
+                None => exclusions.push(Exclusion {
+                    reason: reason.clone(),
+                    count: 1,
+                }),
+            },
+            None => {
+                for (out, col) in columns.iter_mut().zip(&all) {
+                    out.push(*col[i].as_ref().expect("complete case"));
+                }
+                ids.push(panel.ids[i].clone());
+            }
+        }
+    }
+    ModelFrame {
+        names: vars.iter().map(Var::name).collect(),
+        columns,
+        ids,
+        n_baseline: panel.n(),
+        exclusions,
+    }
+}
+
+/// One score per participant; `None` when absent or missing.
+pub type Scores = Vec<Option<f64>>;
+
+/// A construct's scores at a wave for the participants present at that wave (`None` = missing).
+pub fn present_scores(panel: &Panel, construct: &str, wave: u32) -> Vec<Option<f64>> {
+    let (Some(c), Some(w)) = (panel.construct(construct), panel.wave_index(wave)) else {
+        return Vec::new();
+    };
+    c.scores[w]
+        .iter()
+        .zip(&panel.present[w])
+        .filter(|(_, p)| **p)
+        .map(|(v, _)| *v)
+        .collect()
+}
+
+/// Scores at two waves for every baseline participant, aligned (`None` when absent or missing).
+pub fn paired_scores(
     panel: &Panel,
-    constructs: &[&str],
-    covariates: &[&str],
+    construct: &str,
     from: u32,
     to: u32,
-) -> ChangeData {
-    let (wf, wt) = (panel.wave_index(from), panel.wave_index(to));
-    let mut reasons: Vec<Exclusion> = Vec::new();
-    let mut count = |reason: String| match reasons.iter_mut().find(|e| e.reason == reason) {
-        Some(e) => e.count += 1,
-        None => reasons.push(Exclusion { reason, count: 1 }),
+) -> Option<(Scores, Scores)> {
+    let c = panel.construct(construct)?;
+    let at = |wave: u32| -> Option<Vec<Option<f64>>> {
+        let w = panel.wave_index(wave)?;
+        Some(
+            c.scores[w]
+                .iter()
+                .zip(&panel.present[w])
+                .map(|(v, p)| if *p { *v } else { None })
+                .collect(),
+        )
     };
-    let series: Vec<_> = constructs
-        .iter()
-        .map(|c| panel.construct(c).expect("construct in panel"))
-        .collect();
-    let covs: Vec<_> = covariates
-        .iter()
-        .map(|c| panel.covariate(c).expect("covariate in panel"))
-        .collect();
-    let mut out = ChangeData {
-        from_wave: wave_label(from),
-        to_wave: wave_label(to),
-        names: constructs.iter().map(|s| s.to_string()).collect(),
-        values: vec![Vec::new(); constructs.len()],
-        covariate_names: covariates.iter().map(|s| s.to_string()).collect(),
-        covariates: vec![Vec::new(); covariates.len()],
-        ids: Vec::new(),
-        n_baseline: panel.n(),
-        exclusions: Vec::new(),
-    };
-    let (Some(wf), Some(wt)) = (wf, wt) else {
-        let missing = if wf.is_none() { from } else { to };
-        out.exclusions.push(Exclusion {
-            reason: format!("no {} file was given", wave_label(missing)),
-            count: panel.n(),
-        });
-        return out;
-    };
-    'people: for i in 0..panel.n() {
-        if !panel.present[wt][i] {
-            count(format!("not followed up at {}", wave_label(to)));
-            continue;
-        }
-        let mut row = Vec::with_capacity(series.len());
-        for s in &series {
-            match (s.scores[wf][i], s.scores[wt][i]) {
-                (Some(a), Some(b)) => row.push(b - a),
-                (None, _) => {
-                    count(format!("{} missing at {}", s.name, wave_label(from)));
-                    continue 'people;
-                }
-                (_, None) => {
-                    count(format!("{} missing at {}", s.name, wave_label(to)));
-                    continue 'people;
-                }
-            }
-        }
-        let mut cov_row = Vec::with_capacity(covs.len());
-        for c in &covs {
-            match c.values[i] {
-                Some(v) => cov_row.push(v),
-                None => {
-                    count(format!("covariate {} missing", c.name));
-                    continue 'people;
-                }
-            }
-        }
-        for (col, v) in out.values.iter_mut().zip(row) {
-            col.push(v);
-        }
-        for (col, v) in out.covariates.iter_mut().zip(cov_row) {
-            col.push(v);
-        }
-        out.ids.push(panel.ids[i].clone());
-    }
-    out.exclusions = reasons;
-    out
+    Some((at(from)?, at(to)?))
 }

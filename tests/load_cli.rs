@@ -80,7 +80,8 @@ fn comparable(mut v: serde_json::Value) -> serde_json::Value {
 #[test]
 fn export_variants_load_to_identical_results() {
     let plain = comparable(results_json(|_, t| t));
-    let variants: Vec<(&str, Box<dyn Fn(u8, String) -> String>)> = vec![
+    type Edit = Box<dyn Fn(u8, String) -> String>;
+    let variants: Vec<(&str, Edit)> = vec![
         ("semicolon", Box::new(|_, t: String| t.replace(',', ";"))),
         ("tab", Box::new(|_, t: String| t.replace(',', "\t"))),
         (
@@ -127,17 +128,26 @@ fn declared_missing_codes_are_missing_not_errors() {
 
 #[test]
 fn duplicate_ids_are_listed() {
-    assert_bad_input(
-        |w, t| {
-            if w == 1 {
-                t.replace("SP0007,", "SP0002,")
-            } else {
-                t
-            }
-        },
-        "T1.csv",
-        &["duplicated participant id", "SP0002"],
-    );
+    // The second participant of T1 takes the first one's id.
+    let dup = |w: u8, t: String| {
+        if w != 1 {
+            return t;
+        }
+        let mut lines: Vec<String> = t.lines().map(String::from).collect();
+        let first_id = lines[1].split(',').next().unwrap().to_string();
+        let rest = lines[2].split_once(',').unwrap().1.to_string();
+        lines[2] = format!("{first_id},{rest}");
+        lines.join("\n") + "\n"
+    };
+    let first_id = example(1)
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_bad_input(dup, "T1.csv", &["duplicated participant id", &first_id]);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use crate::config::AnalyseConfig;
 use crate::load::{load_study, wave_label, write_panel_csv, LoadSummary, Panel};
 use crate::output::OutputDir;
-use crate::prepare::change_data;
+use crate::prepare::{model_frame, Var};
 use crate::report::terminal;
 use crate::results::{
     AnalysisResults, ConstructDescriptives, CovariateDescriptives, ModelSample, SCHEMA_VERSION,
@@ -72,7 +72,9 @@ pub fn analyse(cfg: &AnalyseConfig, panel: &Panel, load: LoadSummary) -> Result<
     chain.push(m.y());
     let from = wave_number(m.from_wave.get_ref()).expect("validated");
     let to = wave_number(m.to_wave.get_ref()).expect("validated");
-    let data = change_data(panel, &chain, &m.covariates(), from, to);
+    let mut vars: Vec<Var> = chain.iter().map(|c| Var::change(c, from, to)).collect();
+    vars.extend(m.covariates().iter().map(|c| Var::Covariate(c.to_string())));
+    let data = model_frame(panel, &vars);
     Ok(AnalysisResults {
         schema_version: SCHEMA_VERSION.to_string(),
         spcure_version: crate::VERSION.to_string(),
@@ -83,8 +85,8 @@ pub fn analyse(cfg: &AnalyseConfig, panel: &Panel, load: LoadSummary) -> Result<
         descriptives,
         covariates,
         model_sample: ModelSample {
-            from_wave: data.from_wave.clone(),
-            to_wave: data.to_wave.clone(),
+            from_wave: wave_label(from),
+            to_wave: wave_label(to),
             n_baseline: data.n_baseline,
             n: data.n(),
             exclusions: data.exclusions.clone(),

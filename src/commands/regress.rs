@@ -1,9 +1,239 @@
-//! `spcure regress` (filled in by its issue).
+//! `spcure regress FILE --y COL --x A,B[,…]`: one OLS regression on a flat CSV.
+//!
+//! load (listwise deletion, counted) → [`OlsSpec::fit`] → JSON or an aligned table.
+//! Bad input (missing column, non-numeric cell) fails in the loader (exit 2); a design that
+//! cannot be estimated (collinear, constant column, too few rows) fails in the estimator with
+//! a [`crate::stats::StatsError`] (exit 1).
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 
+use crate::cli::RegressArgs;
+use crate::config::RegressConfig;
 use crate::error::UsageError;
+use crate::load::read_flat;
+use crate::prepare::Exclusion;
+use crate::stats::ols::{HcType, OlsResult};
 
-pub fn run(_args: &crate::cli::RegressArgs) -> Result<()> {
-    Err(UsageError::new("`spcure regress` is not available in this build yet").into())
+/// What `spcure regress --json` prints: the fit plus where its rows came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegressOutput {
+    pub file: String,
+    pub sha256: String,
+    /// Data rows in the file, before listwise deletion.
+    pub rows_read: usize,
+    /// Rows left out for a missing value, by the first missing column.
+    pub exclusions: Vec<Exclusion>,
+    /// "classical" or "HC0" … "HC4".
+    pub se_type: String,
+    /// n, r2, adj_r2, f, df1, df2, p, mse, rss, intercept, hc, level, terms.
+    #[serde(flatten)]
+    pub fit: OlsResult,
+}
+
+pub fn run(args: &RegressArgs) -> Result<()> {
+    let cfg = RegressConfig::from_args(args)?;
+    let out = regress(&cfg)?;
+    if cfg.json {
+        emit(&format!("{}\n", serde_json::to_string_pretty(&out)?))
+    } else {
+        emit(&render_table(&out))
+    }
+}
+
+/// Writes to stdout; a closed pipe (`spcure regress … | head`) is not an error.
+pub(crate) fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// Loads the named columns (complete cases) and fits the model.
+pub fn regress(cfg: &RegressConfig) -> Result<RegressOutput> {
+    if let Some(dup) = cfg
+        .x
+        .iter()
+        .enumerate()
+        .find(|(i, c)| cfg.x[..*i].contains(c))
+    {
+        return Err(UsageError::new(format!("--x names column '{}' twice", dup.1)).into());
+    }
+    let mut columns: Vec<&str> = vec![cfg.y.as_str()];
+    columns.extend(cfg.x.iter().map(String::as_str));
+    let data = read_flat(&cfg.file, &columns)?;
+    let predictors: Vec<&[f64]> = cfg.x.iter().map(|c| data.column(c)).collect();
+    let names: Vec<&str> = cfg.x.iter().map(String::as_str).collect();
+    let fit = cfg
+        .ols
+        .fit(&cfg.y, data.column(&cfg.y), &predictors, &names)
+        .with_context(|| {
+            format!(
+                "{}: cannot fit {} ~ {} on {} complete rows",
+                cfg.file.display(),
+                cfg.y,
+                cfg.x.join(" + "),
+                data.n()
+            )
+        })?;
+    Ok(RegressOutput {
+        file: cfg.file.display().to_string(),
+        sha256: data.sha256,
+        rows_read: data.rows_read,
+        exclusions: data.exclusions,
+        se_type: se_type(fit.hc),
+        fit,
+    })
+}
+
+fn se_type(hc: Option<HcType>) -> String {
+    match hc {
+        None => "classical".into(),
+        Some(h) => format!("{h:?}").to_uppercase(),
+    }
+}
+
+/// Width of the numeric columns of the coefficient table.
+const NUM_W: usize = 11;
+/// Longest term name shown in full (the table must fit 100 columns).
+const TERM_W: usize = 24;
+
+/// The aligned, human-readable report (at most 100 columns wide).
+pub fn render_table(out: &RegressOutput) -> String {
+    let f = &out.fit;
+    let mut s = String::new();
+    let xs: Vec<&str> = f
+        .terms
+        .iter()
+        .map(|t| t.term.as_str())
+        .filter(|t| *t != crate::stats::ols::INTERCEPT)
+        .collect();
+    let rhs = if f.intercept {
+        xs.join(" + ")
+    } else {
+        format!("{} (no intercept)", xs.join(" + "))
+    };
+    s.push_str(&format!("OLS regression: {} ~ {}\n", f.outcome, rhs));
+    s.push_str(&format!("File: {}\n", out.file));
+    s.push_str(&format!(
+        "n = {} of {} rows read{}\n",
+        f.n,
+        out.rows_read,
+        exclusion_note(&out.exclusions)
+    ));
+    s.push_str(&format!("Standard errors: {}\n", out.se_type));
+    let model_f = match (f.f, f.p) {
+        (Some(fv), Some(p)) => format!("F({}, {}) = {}, p {}", f.df1, f.df2, num(fv), p_eq(p)),
+        _ => "F: not defined".into(),
+    };
+    let r2_kind = if f.intercept { "" } else { " (uncentred)" };
+    s.push_str(&format!(
+        "R²{r2_kind} = {:.6}, adjusted R² = {:.6}, {model_f}, MSE = {}\n\n",
+        f.r2,
+        f.adj_r2,
+        num(f.mse)
+    ));
+    let level = format!("{}%", f.level * 100.0);
+    let tw = f
+        .terms
+        .iter()
+        .map(|t| t.term.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, TERM_W);
+    s.push_str(&format!(
+        "{:<tw$} {:>w$} {:>w$} {:>w$} {:>w$} {:>w$} {:>w$}\n",
+        "term",
+        "estimate",
+        "SE",
+        "t",
+        "p",
+        format!("{level} low"),
+        format!("{level} high"),
+        w = NUM_W
+    ));
+    for t in &f.terms {
+        s.push_str(&format!(
+            "{:<tw$} {:>w$} {:>w$} {:>w$} {:>w$} {:>w$} {:>w$}\n",
+            shorten(&t.term, tw),
+            num(t.estimate),
+            num(t.se),
+            num(t.t),
+            pval(t.p),
+            num(t.ci_low),
+            num(t.ci_high),
+            w = NUM_W
+        ));
+    }
+    s
+}
+
+fn exclusion_note(ex: &[Exclusion]) -> String {
+    if ex.is_empty() {
+        return String::new();
+    }
+    let dropped: usize = ex.iter().map(|e| e.count).sum();
+    let parts: Vec<String> = ex
+        .iter()
+        .map(|e| format!("{} {}", e.reason, e.count))
+        .collect();
+    format!("; {dropped} dropped listwise ({})", parts.join(", "))
+}
+
+fn shorten(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        name.to_string()
+    } else {
+        let head: String = name.chars().take(width - 1).collect();
+        format!("{head}…")
+    }
+}
+
+/// Fixed 4 decimals in the usual range, scientific outside it (NIST-scale values).
+fn num(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if a == 0.0 || (1e-3..1e6).contains(&a) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.4e}")
+    }
+}
+
+/// "= 0.0123" or "< .0001", for running text.
+fn p_eq(p: f64) -> String {
+    let s = pval(p);
+    match s.strip_prefix('<') {
+        Some(rest) => format!("< {rest}"),
+        None => format!("= {s}"),
+    }
+}
+
+fn pval(p: f64) -> String {
+    if p.is_nan() {
+        "NaN".into()
+    } else if p < 1e-4 {
+        "<.0001".into()
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_switch_to_scientific_outside_the_usual_range() {
+        assert_eq!(num(12.34567), "12.3457");
+        assert_eq!(num(0.0), "0.0000");
+        assert_eq!(num(-3482258.63459582), "-3.4823e6");
+        assert_eq!(num(4.0e-5), "4.0000e-5");
+        assert_eq!(pval(0.00001), "<.0001");
+        assert_eq!(shorten("abcdef", 4), "abc…");
+    }
 }

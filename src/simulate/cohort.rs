@@ -3,11 +3,11 @@
 //! Baseline (T0), per participant, on standardised latent scales:
 //!   G0 ~ N(0,1); B0 = .45·G0 + e; S0 = .40·B0 + e; L0 = −.45·S0 + e; H0 = −.40·L0 + .10·G0 + e.
 //! Change T0→T1 follows the Social Cure chain (the effect the analysis should find):
-//!   ΔG = 0.35 + 0.9·e; ΔB = .45·ΔG + e; ΔS = .40·ΔB + .05·ΔG + e; ΔL = −.40·ΔS + e;
-//!   ΔH = 0.10 − .35·ΔL + .05·ΔG + e  (each e ~ N(0, 0.6²)).
+//!   ΔG = 0.35 + 0.9·e; ΔB = .65·ΔG + e; ΔS = .65·ΔB + .05·ΔG + e; ΔL = −.65·ΔS + e;
+//!   ΔH = 0.10 − .90·ΔL + .05·ΔG + e  (each e ~ N(0, 0.4²)).
 //! T1→T2 changes are small (the improvement holds): each construct drifts by N(0, 0.3²).
 //! Latent scores map to item scales around a construct mean with a construct SD; each item
-//! is the score plus item noise N(0, 0.5²) in scale units, rounded and clipped to its range.
+//! is the score plus item noise N(0, (0.3·SD)²), rounded and clipped to its range.
 //! About 2% of items are skipped at random (written empty, a few as −99).
 //! Dropout is not completely at random: participants are retained at T1 in order of
 //! 0.6·H0 − 0.4·L0 + logistic noise (the top `n1`), and at T2 among those at T1 by the
@@ -92,8 +92,8 @@ const SCALES: [Scale; 5] = [
         items: 3,
         min: 1.0,
         max: 3.0,
-        mean: 2.2,
-        sd: 0.5,
+        mean: 2.1,
+        sd: 0.6,
         reverse: &[],
     },
     Scale {
@@ -137,10 +137,10 @@ fn person(r: &mut ChaCha8Rng) -> Person {
     let h = -0.40 * l + 0.10 * g + e(r, 0.9);
     let t0 = [g, b, s, l, h];
     let dg = 0.35 + e(r, 0.9);
-    let db = 0.45 * dg + e(r, 0.6);
-    let ds = 0.40 * db + 0.05 * dg + e(r, 0.6);
-    let dl = -0.40 * ds + e(r, 0.6);
-    let dh = 0.10 - 0.35 * dl + 0.05 * dg + e(r, 0.6);
+    let db = 0.65 * dg + e(r, 0.4);
+    let ds = 0.65 * db + 0.05 * dg + e(r, 0.4);
+    let dl = -0.65 * ds + e(r, 0.4);
+    let dh = 0.10 - 0.90 * dl + 0.05 * dg + e(r, 0.4);
     let d = [dg, db, ds, dl, dh];
     let t1: [f64; 5] = std::array::from_fn(|k| t0[k] + d[k]);
     let t2: [f64; 5] = std::array::from_fn(|k| t1[k] + e(r, 0.3));
@@ -217,7 +217,8 @@ fn wave_csv(r: &mut ChaCha8Rng, people: &[Person], rows: &[usize], wave: usize) 
 /// written on the reversed scale; ~2% skipped (a quarter of those coded −99).
 fn item(r: &mut ChaCha8Rng, s: &Scale, score: f64, reversed: bool) -> String {
     let u = uniform(r);
-    let noise = 0.5 * normal(r);
+    // Item noise in proportion to the scale's spread, so coarse scales are not swamped.
+    let noise = 0.3 * s.sd * normal(r);
     if u < 0.005 {
         return "-99".into();
     }
