@@ -149,3 +149,56 @@ fn bad_plans_exit_2_naming_the_field() {
     let (_d, o) = power(SOBEL_PLAN, &["--target", "1.2"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+const FRITZ: &str = include_str!("reference/power/fritz_percentile.json");
+/// Replications per cell: MC SE ≈ 0.02 at power .8 (keeps the test near 10 s in dev builds).
+const FRITZ_REPS: usize = 400;
+/// Bootstrap resamples per replication, as in the R reference.
+const FRITZ_BOOT: usize = 1000;
+/// R and spcure draw different random numbers for finite B; the percentile rule is the same.
+const BOOT_ALLOWANCE: f64 = 0.02;
+/// The tabled N is itself a Monte Carlo estimate (R = 1000 there) rounded to a whole N.
+const TABLE_ALLOWANCE: f64 = 0.05;
+
+/// Fritz & MacKinnon's population: X ~ N(0,1), M = aX + e, Y = bM + e, e ~ N(0,1), as a
+/// descriptives table (SDs and correlations of X, M, Y).
+fn fritz_plan(a: f64, b: f64, n: u64) -> String {
+    let sd_m = (a * a + 1.0).sqrt();
+    let sd_y = (b * b * (a * a + 1.0) + 1.0).sqrt();
+    let r_xm = a / sd_m;
+    let r_xy = a * b / sd_y;
+    let r_my = b * (a * a + 1.0) / (sd_m * sd_y);
+    format!(
+        "n = {n}\nreplications = {FRITZ_REPS}\nboot = {FRITZ_BOOT}\nci = \"percentile\"\n\n\
+         [descriptives]\nx = \"x\"\nmediators = [\"m\"]\ny = \"y\"\nvariables = [\"x\", \"m\", \"y\"]\n\
+         means = [0, 0, 0]\nsds = [1, {sd_m}, {sd_y}]\n\
+         correlations = [[1], [{r_xm}, 1], [{r_xy}, {r_my}, 1]]\n"
+    )
+}
+
+#[test]
+fn percentile_power_at_the_fritz_mackinnon_sample_sizes_is_about_80_percent() {
+    let reference: Value = serde_json::from_str(FRITZ).unwrap();
+    for cell in reference["cells"].as_array().unwrap().iter().take(2) {
+        let (a, b) = (cell["a"].as_f64().unwrap(), cell["b"].as_f64().unwrap());
+        let n = cell["n"].as_u64().unwrap();
+        let (_d, o) = power(&fritz_plan(a, b, n), &["--json", "--seed", "7"]);
+        let v = json(&o);
+        let e = &v["result"]["effects"][0];
+        let (p, se) = (e["power"].as_f64().unwrap(), e["mc_se"].as_f64().unwrap());
+        let (p_r, se_r) = (
+            cell["power"].as_f64().unwrap(),
+            cell["mc_se"].as_f64().unwrap(),
+        );
+        assert!(
+            (p - p_r).abs() <= 3.0 * (se * se + se_r * se_r).sqrt() + BOOT_ALLOWANCE,
+            "{}: spcure {p} vs R {p_r}",
+            cell["label"]
+        );
+        assert!(
+            (p - 0.8).abs() <= 3.0 * se + TABLE_ALLOWANCE,
+            "{}: power {p} at the tabled N = {n}",
+            cell["label"]
+        );
+    }
+}

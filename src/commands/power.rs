@@ -7,7 +7,10 @@ use serde::Serialize;
 
 use crate::cli::PowerArgs;
 use crate::config::power::{PlanCi, PowerConfig, PowerPlan, MAX_SEARCH_N};
-use crate::stats::power::{power_at, search_n, sobel_cis, PowerResult, Sample, SearchResult};
+use crate::stats::mediation::{BootSpec, CiMethod, MediationData, MediationSpec};
+use crate::stats::power::{
+    power_at, search_n, sobel_cis, Population, PowerResult, Sample, SearchResult,
+};
 use crate::stats::StatsError;
 
 /// Version of the `--json` layout (docs/methods/power.md).
@@ -88,12 +91,54 @@ pub fn make_test(plan: &PowerPlan) -> Test {
     let level = plan.level;
     match plan.ci {
         PlanCi::Sobel => Box::new(move |s: &Sample, _seed: u64| sobel_cis(s, level)),
-        _ => Box::new(|_: &Sample, _: u64| {
-            Err(StatsError::Invalid(
-                "the bootstrap estimator is not in this build".into(),
-            ))
-        }),
+        PlanCi::Percentile => bootstrap_test(plan, CiMethod::Percentile),
+        PlanCi::Bc => bootstrap_test(plan, CiMethod::Bc),
+        PlanCi::Bca => bootstrap_test(plan, CiMethod::Bca),
     }
+}
+
+/// The bootstrap of `crate::stats::mediation` (no covariates), with the replication's seed;
+/// intervals reordered to `Population::effects` order by matching their paths.
+fn bootstrap_test(plan: &PowerPlan, ci: CiMethod) -> Test {
+    let pop: &Population = &plan.population;
+    let k = pop.k();
+    let template = MediationSpec {
+        x: pop.names[0].clone(),
+        mediators: pop.names[1..=k].to_vec(),
+        y: pop.names[k + 1].clone(),
+        covariates: Vec::new(),
+        hc: None,
+        contrasts: false,
+        standardize: false,
+        boot: BootSpec {
+            samples: plan.boot,
+            seed: 0,
+            ci,
+            level: plan.level,
+        },
+    };
+    let order: Vec<Option<Vec<String>>> = pop.effects().iter().map(|d| pop.path_names(d)).collect();
+    Box::new(move |s: &Sample, seed: u64| {
+        let mut spec = template.clone();
+        spec.boot.seed = seed;
+        let data = MediationData {
+            x: &s.x,
+            mediators: s.mediators.iter().map(Vec::as_slice).collect(),
+            y: &s.y,
+            covariates: Vec::new(),
+        };
+        let effects = spec.indirect_cis(&data)?;
+        order
+            .iter()
+            .map(|path| {
+                effects
+                    .iter()
+                    .find(|e| &e.path == path)
+                    .map(|e| (e.ci_low, e.ci_high))
+                    .ok_or_else(|| StatsError::Invalid("an indirect effect is missing".into()))
+            })
+            .collect()
+    })
 }
 
 fn ci_name(r: &PowerReport) -> String {

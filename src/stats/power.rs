@@ -408,19 +408,29 @@ where
         return Err(StatsError::TooFewRows { n, p: k + 2 });
     }
     let defs = pop.effects();
-    let outcomes: Vec<Option<Vec<bool>>> = (0..spec.replications)
+    let outcomes: Vec<Result<Vec<bool>, StatsError>> = (0..spec.replications)
         .into_par_iter()
         .map(|r| {
             let sample = pop.draw(n, replication_seed(spec.seed, r, 0));
-            let cis = test(&sample, replication_seed(spec.seed, r, 1)).ok()?;
-            (cis.len() == defs.len())
-                .then(|| cis.iter().map(|&(lo, hi)| lo > 0.0 || hi < 0.0).collect())
+            let cis = test(&sample, replication_seed(spec.seed, r, 1))?;
+            if cis.len() != defs.len() {
+                return Err(StatsError::Invalid(format!(
+                    "the test returned {} intervals for {} effects",
+                    cis.len(),
+                    defs.len()
+                )));
+            }
+            Ok(cis.iter().map(|&(lo, hi)| lo > 0.0 || hi < 0.0).collect())
         })
         .collect();
     let done: Vec<&Vec<bool>> = outcomes.iter().flatten().collect();
     if done.is_empty() {
+        let why = outcomes
+            .iter()
+            .find_map(|o| o.as_ref().err())
+            .map_or_else(String::new, |e| format!(" (first error: {e})"));
         return Err(StatsError::Invalid(format!(
-            "every one of the {} replications at n = {n} failed to fit",
+            "every one of the {} replications at n = {n} failed to fit{why}",
             spec.replications
         )));
     }
