@@ -185,9 +185,9 @@ pub struct SimulateArgs {
     /// Random seed.
     #[arg(long, default_value_t = 20240601)]
     pub seed: u64,
-    /// Baseline sample size (the example cohort: 630).
-    #[arg(long, default_value_t = 630)]
-    pub n: usize,
+    /// Baseline sample size (the example cohort: 630; with --match: the table's n).
+    #[arg(long)]
+    pub n: Option<usize>,
     /// Moment-matched data from a descriptives table (TOML): means, SDs, correlations.
     #[arg(long = "match", value_name = "TABLE")]
     pub match_table: Option<PathBuf>,

@@ -1,23 +1,29 @@
-//! `spcure simulate`: the example cohort from its generative model.
+//! `spcure simulate`: the example cohort from its generative model, or (`--match`) a data
+//! set whose moments equal a published descriptives table.
 
 use anyhow::Result;
 
 use crate::cli::SimulateArgs;
+use crate::config::simulate::MatchConfig;
 use crate::error::UsageError;
-use crate::output::write_atomic;
+use crate::output::{write_atomic, OutputDir};
 use crate::simulate::cohort::{generate, CohortSize};
 
+/// Baseline size of the example cohort.
+const DEFAULT_N: usize = 630;
+
 pub fn run(a: &SimulateArgs) -> Result<()> {
-    if a.match_table.is_some() {
-        return Err(UsageError::new("--match is not available in this build yet").into());
+    if let Some(table) = &a.match_table {
+        return run_matched(&MatchConfig::from_args(a, table)?);
     }
-    if a.n < 20 {
-        return Err(UsageError::new(format!("--n {}: give at least 20 participants", a.n)).into());
+    let n = a.n.unwrap_or(DEFAULT_N);
+    if n < 20 {
+        return Err(UsageError::new(format!("--n {n}: give at least 20 participants")).into());
     }
-    let size = if a.n == 630 {
+    let size = if n == DEFAULT_N {
         CohortSize::example()
     } else {
-        CohortSize::scaled(a.n)
+        CohortSize::scaled(n)
     };
     let paths: Vec<_> = (0..3).map(|w| a.out.join(format!("T{w}.csv"))).collect();
     if let Some(p) = paths.iter().find(|p| p.exists()).filter(|_| !a.force) {
@@ -31,5 +37,19 @@ pub fn run(a: &SimulateArgs) -> Result<()> {
         write_atomic(path, text.as_bytes())?;
         eprintln!("wrote {}", path.display());
     }
+    Ok(())
+}
+
+fn run_matched(c: &MatchConfig) -> Result<()> {
+    let out = OutputDir::prepare(&c.out, c.force, std::slice::from_ref(&c.table_path))?;
+    let data = c.spec.simulate(&c.moments)?;
+    let path = out.write("matched.csv", data.to_csv().as_bytes())?;
+    eprintln!(
+        "wrote {} ({} rows x {} variables; means, SDs and correlations equal {})",
+        path.display(),
+        c.spec.n,
+        c.moments.names.len(),
+        c.table_path.display()
+    );
     Ok(())
 }

@@ -1,1 +1,77 @@
-//! Typed settings for `spcure simulate` (filled in by its issue).
+//! Typed settings for `spcure simulate --match`: the descriptives table, read and checked once.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::cli::SimulateArgs;
+use crate::error::UsageError;
+use crate::simulate::matched::{MatchedSpec, MomentTable, Moments};
+
+/// Settings for a moment-matched data set.
+#[derive(Debug, Clone)]
+pub struct MatchConfig {
+    pub table_path: PathBuf,
+    pub moments: Moments,
+    pub spec: MatchedSpec,
+    pub out: PathBuf,
+    pub force: bool,
+}
+
+/// Reads a TOML descriptives table; every problem is a usage error naming the file.
+pub fn read_table(path: &Path) -> Result<MomentTable> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the descriptives table {}", path.display()))?;
+    parse_table(&text, &path.display().to_string()).map_err(Into::into)
+}
+
+/// Parses a descriptives table (TOML text); `source` names it in error messages.
+pub fn parse_table(text: &str, source: &str) -> Result<MomentTable, UsageError> {
+    toml::from_str(text).map_err(|e| {
+        let place = e
+            .span()
+            .map(|s| {
+                format!(
+                    "line {}: ",
+                    text[..s.start.min(text.len())].lines().count().max(1)
+                )
+            })
+            .unwrap_or_default();
+        UsageError::new(format!("{source}: {place}{}", e.message().trim()))
+    })
+}
+
+/// Checks a table, naming the file in the error.
+pub fn check_table(table: &MomentTable, source: &str) -> Result<Moments, UsageError> {
+    table
+        .check()
+        .map_err(|e| UsageError::new(format!("{source}: {e}")))
+}
+
+impl MatchConfig {
+    pub fn from_args(a: &SimulateArgs, table_path: &Path) -> Result<Self> {
+        let source = table_path.display().to_string();
+        let table = read_table(table_path)?;
+        let moments = check_table(&table, &source)?;
+        let n = a.n.or(table.n).ok_or_else(|| {
+            UsageError::new(format!(
+                "{source} has no `n` and no --n was given; say how many rows to simulate"
+            ))
+        })?;
+        let p = moments.names.len();
+        if n < p + 2 {
+            return Err(UsageError::new(format!(
+                "n = {n}: matching the moments of {p} variables needs at least {} rows",
+                p + 2
+            ))
+            .into());
+        }
+        Ok(Self {
+            table_path: table_path.to_path_buf(),
+            moments,
+            spec: MatchedSpec { n, seed: a.seed },
+            out: a.out.clone(),
+            force: a.force,
+        })
+    }
+}
