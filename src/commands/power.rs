@@ -224,7 +224,11 @@ fn table(s: &mut String, res: &PowerResult, retention: f64) {
         let _ = writeln!(
             s,
             "{:<7} {:<52} {:>10.4} {:>7.3} {:>7.3}",
-            e.label, path, e.population, e.power, e.mc_se
+            e.label,
+            path,
+            e.population + 0.0, // -0.0 prints as 0.0000
+            e.power,
+            e.mc_se
         );
     }
 }
