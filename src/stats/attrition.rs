@@ -296,16 +296,9 @@ mod tests {
 
     /// attrition_baseline.csv as named columns (NA → None).
     fn data() -> Vec<(String, Vec<Option<f64>>)> {
-        let text = include_str!("../../tests/reference/stats/attrition_baseline.csv");
-        let mut lines = text.lines();
-        let names: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-        let mut cols = vec![Vec::new(); names.len()];
-        for line in lines.filter(|l| !l.trim().is_empty()) {
-            for (col, v) in cols.iter_mut().zip(line.split(',')) {
-                col.push(v.trim().parse::<f64>().ok());
-            }
-        }
-        names.into_iter().zip(cols).collect()
+        crate::stats::testdata::named_columns(include_str!(
+            "../../tests/reference/stats/attrition_baseline.csv"
+        ))
     }
 
     fn column(name: &str) -> Vec<Option<f64>> {

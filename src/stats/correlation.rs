@@ -96,20 +96,10 @@ mod tests {
     const TOL: f64 = 1e-8;
 
     fn waves(wanted: &[String]) -> Vec<Vec<Option<f64>>> {
-        let text = include_str!("../../tests/reference/stats/change_waves.csv");
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-        let rows: Vec<Vec<Option<f64>>> = lines
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| l.split(',').map(|v| v.trim().parse().ok()).collect())
-            .collect();
-        wanted
-            .iter()
-            .map(|w| {
-                let j = header.iter().position(|h| h == w).unwrap();
-                rows.iter().map(|row| row[j]).collect()
-            })
-            .collect()
+        crate::stats::testdata::columns(
+            include_str!("../../tests/reference/stats/change_waves.csv"),
+            wanted,
+        )
     }
 
     #[test]

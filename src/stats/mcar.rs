@@ -253,20 +253,10 @@ mod tests {
     const LAVAAN_TOL: f64 = 1e-5;
 
     fn data(wanted: &[&str]) -> Vec<Vec<Option<f64>>> {
-        let text = include_str!("../../tests/reference/stats/mcar_data.csv");
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-        let rows: Vec<Vec<Option<f64>>> = lines
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| l.split(',').map(|v| v.trim().parse().ok()).collect())
-            .collect();
-        wanted
-            .iter()
-            .map(|w| {
-                let j = header.iter().position(|h| h == w).unwrap();
-                rows.iter().map(|row| row[j]).collect()
-            })
-            .collect()
+        crate::stats::testdata::columns(
+            include_str!("../../tests/reference/stats/mcar_data.csv"),
+            wanted,
+        )
     }
 
     fn close(actual: f64, expected: f64, tol: f64, what: &str) {

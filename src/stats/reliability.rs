@@ -250,20 +250,10 @@ mod tests {
     const FACTOR_TOL_VS_LAVAAN: f64 = 1e-6;
 
     fn items(wanted: &[String]) -> Vec<Vec<Option<f64>>> {
-        let text = include_str!("../../tests/reference/stats/reliability_items.csv");
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-        let rows: Vec<Vec<Option<f64>>> = lines
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| l.split(',').map(|v| v.trim().parse().ok()).collect())
-            .collect();
-        wanted
-            .iter()
-            .map(|w| {
-                let j = header.iter().position(|h| h == w).unwrap();
-                rows.iter().map(|row| row[j]).collect()
-            })
-            .collect()
+        crate::stats::testdata::columns(
+            include_str!("../../tests/reference/stats/reliability_items.csv"),
+            wanted,
+        )
     }
 
     fn close(actual: f64, expected: f64, tol: f64, what: &str) {

@@ -30,3 +30,37 @@ pub fn pmi() -> Pmi {
         age: next(),
     }
 }
+
+/// The columns of a reference CSV (header row; `NA` or any non-number → `None`), by name.
+pub fn named_columns(text: &str) -> Vec<(String, Vec<Option<f64>>)> {
+    let mut lines = text.lines();
+    let names: Vec<String> = lines
+        .next()
+        .expect("header row")
+        .split(',')
+        .map(String::from)
+        .collect();
+    let mut cols = vec![Vec::new(); names.len()];
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        for (col, v) in cols.iter_mut().zip(line.split(',')) {
+            col.push(v.trim().parse::<f64>().ok());
+        }
+    }
+    names.into_iter().zip(cols).collect()
+}
+
+/// The `wanted` columns of a reference CSV, in that order.
+pub fn columns<S: AsRef<str>>(text: &str, wanted: &[S]) -> Vec<Vec<Option<f64>>> {
+    let all = named_columns(text);
+    wanted
+        .iter()
+        .map(|w| {
+            let w = w.as_ref();
+            all.iter()
+                .find(|(n, _)| n == w)
+                .unwrap_or_else(|| panic!("no column {w}"))
+                .1
+                .clone()
+        })
+        .collect()
+}
