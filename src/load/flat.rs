@@ -60,6 +60,8 @@ pub fn read_flat(path: &Path, columns: &[&str]) -> Result<FlatData, LoadError> {
             what: "the command".into(),
             missing: absent.join(", "),
             columns: names.join(", "),
+            fix: "Check the names given to --x, --m, --y or --cov (they are case-sensitive)."
+                .into(),
         });
     }
     let codes: Vec<String> = FLAT_MISSING_CODES.iter().map(|s| s.to_string()).collect();

@@ -86,12 +86,14 @@ pub enum LoadError {
         id_column: String,
         columns: String,
     },
-    #[error("{path}: {what} needs column(s) {missing}, which the file lacks; the columns are: {columns}. Rename the columns or change the spec (--spec)")]
+    #[error("{path}: {what} needs column(s) {missing}, which the file lacks; the columns are: {columns}. {fix}")]
     MissingColumns {
         path: PathBuf,
         what: String,
         missing: String,
         columns: String,
+        /// How to fix it: depends on whether the names came from a spec or from flags.
+        fix: String,
     },
     #[error("{path}: {count} duplicated participant id(s) in column '{id_column}': {examples}; each participant must appear once per wave")]
     DuplicateIds {

@@ -10,6 +10,9 @@ use super::read::RawWave;
 use super::{CellProblem, LoadError, Warning};
 use crate::spec::StudySpec;
 
+/// The fix for a column a spec names but a wave file lacks.
+const SPEC_FIX: &str = "Rename the columns in the file, or change the spec (--spec; start from `spcure spec --print-default`).";
+
 /// How many bad cells one error message lists before summarising the rest.
 pub const MAX_LISTED_PROBLEMS: usize = 12;
 
@@ -182,6 +185,7 @@ pub fn score_wave(raw: &RawWave, wave: u32, spec: &StudySpec) -> Result<WaveData
                 what: format!("construct '{}'", c.name()),
                 missing: absent.join(", "),
                 columns: names.join(", "),
+                fix: SPEC_FIX.into(),
             });
         }
         let values: Vec<Vec<Option<f64>>> = cols
@@ -210,6 +214,7 @@ pub fn score_wave(raw: &RawWave, wave: u32, spec: &StudySpec) -> Result<WaveData
                     what: format!("covariate '{}'", cov.name()),
                     missing: cov.column.clone(),
                     columns: names.join(", "),
+                    fix: SPEC_FIX.into(),
                 });
             }
             covariates.push(None);
