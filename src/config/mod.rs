@@ -223,3 +223,17 @@ pub mod check;
 pub mod power;
 pub mod report;
 pub mod simulate;
+
+/// A TOML parse error as a usage error naming the file and the line.
+pub fn toml_error(text: &str, source: &str, e: &toml::de::Error) -> UsageError {
+    let line = e
+        .span()
+        .map(|s| {
+            format!(
+                "line {}: ",
+                text[..s.start.min(text.len())].lines().count().max(1)
+            )
+        })
+        .unwrap_or_default();
+    UsageError::new(format!("{source}: {line}{}", e.message().trim()))
+}

@@ -152,18 +152,8 @@ impl PowerPlan {
     pub fn parse(text: &str, path: &Path, seed: u64) -> Result<Self, UsageError> {
         let source = path.display().to_string();
         let err = |m: String| UsageError::new(format!("{source}: {m}"));
-        let raw: RawPlan = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| {
-                    format!(
-                        "line {}: ",
-                        text[..s.start.min(text.len())].lines().count().max(1)
-                    )
-                })
-                .unwrap_or_default();
-            err(format!("{line}{}", e.message().trim()))
-        })?;
+        let raw: RawPlan =
+            toml::from_str(text).map_err(|e| super::toml_error(text, &source, &e))?;
         if !(raw.retention > 0.0 && raw.retention <= 1.0) {
             return Err(err(format!(
                 "retention = {}: give the share analysed at T1, between 0 (exclusive) and 1",

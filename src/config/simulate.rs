@@ -27,18 +27,7 @@ pub fn read_table(path: &Path) -> Result<MomentTable> {
 
 /// Parses a descriptives table (TOML text); `source` names it in error messages.
 pub fn parse_table(text: &str, source: &str) -> Result<MomentTable, UsageError> {
-    toml::from_str(text).map_err(|e| {
-        let place = e
-            .span()
-            .map(|s| {
-                format!(
-                    "line {}: ",
-                    text[..s.start.min(text.len())].lines().count().max(1)
-                )
-            })
-            .unwrap_or_default();
-        UsageError::new(format!("{source}: {place}{}", e.message().trim()))
-    })
+    toml::from_str(text).map_err(|e| super::toml_error(text, source, &e))
 }
 
 /// Checks a table, naming the file in the error.

@@ -553,13 +553,42 @@ fn change_findings_all(r: &AnalysisResults) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn change_table(r: &AnalysisResults) -> Table {
+/// A table with one row per paired comparison: construct and waves, then `columns` / `cells`.
+fn change_rows_table(
+    r: &AnalysisResults,
+    (id, caption): (&str, &str),
+    columns: Vec<Column>,
+    cells: impl Fn(&ChangeEntry) -> Vec<Cell>,
+    note: &str,
+) -> Table {
+    let mut all = vec![
+        Column::text("construct", "Construct"),
+        Column::text("waves", "Waves"),
+    ];
+    all.extend(columns);
     Table {
-        id: "change_across_waves".into(),
-        caption: "Paired change between waves".into(),
-        columns: vec![
-            Column::text("construct", "Construct"),
-            Column::text("waves", "Waves"),
+        id: id.into(),
+        caption: caption.into(),
+        columns: all,
+        rows: r
+            .evaluation
+            .change
+            .iter()
+            .map(|c| {
+                let mut row = vec![text(&c.label), text(format!("{}–{}", c.from, c.to))];
+                row.extend(cells(c));
+                row
+            })
+            .collect(),
+        notes: vec![note.into()],
+    }
+}
+
+fn change_table(r: &AnalysisResults) -> Table {
+    change_rows_table(
+        r,
+        ("change_across_waves", "Paired change between waves"),
+        vec![
             Column::number("n", "n"),
             Column::number("mean_from", "M (from)"),
             Column::number("mean_to", "M (to)"),
@@ -569,37 +598,28 @@ fn change_table(r: &AnalysisResults) -> Table {
             Column::number("df", "df"),
             Column::number("p_holm", "p (Holm)"),
         ],
-        rows: r
-            .evaluation
-            .change
-            .iter()
-            .map(|c| {
-                let k = &c.comparison;
-                vec![
-                    text(&c.label),
-                    text(format!("{}–{}", c.from, c.to)),
-                    int(k.n),
-                    num(k.mean_from, 2),
-                    num(k.mean_to, 2),
-                    coef(k.mean_change, c.p_t_holm, 2),
-                    text(apa::ci(k.change_ci[0], k.change_ci[1], 2)),
-                    num(k.t, 2),
-                    num(k.df, 0),
-                    p(c.p_t_holm),
-                ]
-            })
-            .collect(),
-        notes: vec!["Participants observed at both waves; change = later − earlier. Paired t tests, Holm-adjusted across every construct and wave pair (unadjusted p-values are in results.json). * Holm-adjusted p < .05.".into()],
-    }
+        |c| {
+            let k = &c.comparison;
+            vec![
+                int(k.n),
+                num(k.mean_from, 2),
+                num(k.mean_to, 2),
+                coef(k.mean_change, c.p_t_holm, 2),
+                text(apa::ci(k.change_ci[0], k.change_ci[1], 2)),
+                num(k.t, 2),
+                num(k.df, 0),
+                p(c.p_t_holm),
+            ]
+        },
+        "Participants observed at both waves; change = later − earlier. Paired t tests, Holm-adjusted across every construct and wave pair (unadjusted p-values are in results.json). * Holm-adjusted p < .05.",
+    )
 }
 
 fn change_effect_table(r: &AnalysisResults) -> Table {
-    Table {
-        id: "change_effect_sizes".into(),
-        caption: "Standardized change and the signed-rank test".into(),
-        columns: vec![
-            Column::text("construct", "Construct"),
-            Column::text("waves", "Waves"),
+    change_rows_table(
+        r,
+        ("change_effect_sizes", "Standardized change and the signed-rank test"),
+        vec![
             Column::number("d_z", "d_z"),
             Column::text("d_z_ci", "95% CI (d_z)"),
             Column::number("d_av", "d_av"),
@@ -607,26 +627,19 @@ fn change_effect_table(r: &AnalysisResults) -> Table {
             Column::number("v", "V"),
             Column::number("p_wilcoxon_holm", "p (Holm)"),
         ],
-        rows: r
-            .evaluation
-            .change
-            .iter()
-            .map(|c| {
-                let k = &c.comparison;
-                vec![
-                    text(&c.label),
-                    text(format!("{}–{}", c.from, c.to)),
-                    num(k.d_z, 2),
-                    text(apa::ci(k.d_z_ci[0], k.d_z_ci[1], 2)),
-                    num(k.d_av, 2),
-                    text(apa::ci(k.d_av_ci[0], k.d_av_ci[1], 2)),
-                    num(k.v, 1),
-                    p(c.p_wilcoxon_holm),
-                ]
-            })
-            .collect(),
-        notes: vec!["d_z = mean change / SD of the change scores; d_av = mean change / mean of the two waves' SDs (Lakens, 2013); CIs by inverting the noncentral t distribution. V = Wilcoxon signed-rank statistic (exact for n < 50 without ties or zeros, otherwise the normal approximation with continuity correction), p Holm-adjusted across every construct and wave pair.".into()],
-    }
+        |c| {
+            let k = &c.comparison;
+            vec![
+                num(k.d_z, 2),
+                text(apa::ci(k.d_z_ci[0], k.d_z_ci[1], 2)),
+                num(k.d_av, 2),
+                text(apa::ci(k.d_av_ci[0], k.d_av_ci[1], 2)),
+                num(k.v, 1),
+                p(c.p_wilcoxon_holm),
+            ]
+        },
+        "d_z = mean change / SD of the change scores; d_av = mean change / mean of the two waves' SDs (Lakens, 2013); CIs by inverting the noncentral t distribution. V = Wilcoxon signed-rank statistic (exact for n < 50 without ties or zeros, otherwise the normal approximation with continuity correction), p Holm-adjusted across every construct and wave pair.",
+    )
 }
 
 fn regression_section(r: &AnalysisResults) -> Section {
