@@ -396,37 +396,30 @@ fn descriptives_section(r: &AnalysisResults) -> Section {
     }
 }
 
+fn summary_row(label: &str, wave: &str, s: &crate::stats::descriptives::Summary) -> Vec<Cell> {
+    vec![
+        text(label),
+        text(wave),
+        int(s.n),
+        int(s.missing),
+        opt(s.mean, 2),
+        opt(s.sd, 2),
+        opt(s.min, 2),
+        opt(s.max, 2),
+    ]
+}
+
 fn descriptives_table(r: &AnalysisResults) -> Table {
     let mut rows: Vec<Vec<Cell>> = r
         .descriptives
         .iter()
-        .map(|d| {
-            let s = &d.summary;
-            vec![
-                text(&d.label),
-                text(&d.wave),
-                int(s.n),
-                int(s.missing),
-                opt(s.mean, 2),
-                opt(s.sd, 2),
-                opt(s.min, 2),
-                opt(s.max, 2),
-            ]
-        })
+        .map(|d| summary_row(&d.label, &d.wave, &d.summary))
         .collect();
-    rows.extend(r.covariates.iter().map(|c| {
-        let s = &c.summary;
-        vec![
-            text(&c.label),
-            text("T0"),
-            int(s.n),
-            int(s.missing),
-            opt(s.mean, 2),
-            opt(s.sd, 2),
-            opt(s.min, 2),
-            opt(s.max, 2),
-        ]
-    }));
+    rows.extend(
+        r.covariates
+            .iter()
+            .map(|c| summary_row(&c.label, "T0", &c.summary)),
+    );
     Table {
         id: "descriptives".into(),
         caption: "Descriptive statistics by wave".into(),
