@@ -10,6 +10,7 @@ use crate::evaluation::{evaluate, EvaluationSpec};
 use crate::load::{load_study, wave_label, write_panel_csv, LoadSummary, Panel};
 use crate::output::OutputDir;
 use crate::prepare::{model_frame, present_scores, ModelFrame, Var};
+use crate::report::build::build;
 use crate::report::terminal;
 use crate::report::write::write_outputs;
 use crate::results::{
@@ -26,12 +27,13 @@ pub fn run(cfg: &AnalyseConfig) -> Result<()> {
     let (panel, load) = load_study(&cfg.files, &cfg.spec)?;
     let out = OutputDir::prepare(&cfg.out, cfg.force, &inputs)?;
     let results = analyse(cfg, &panel, load)?;
-    let mut written = write_outputs(&results, &out, &cfg.formats, cfg.dpi)?;
+    let report = build(&results);
+    let mut written = write_outputs(&results, &report, &out, &cfg.formats, cfg.dpi)?;
     let mut panel_csv = Vec::new();
     write_panel_csv(&panel, &mut panel_csv).context("cannot write the panel")?;
     written.push(out.write("panel.csv", &panel_csv)?);
     let mut stdout = std::io::stdout().lock();
-    terminal::write_summary(&results, &mut stdout)?;
+    terminal::write_summary(&results, &report, &mut stdout)?;
     writeln!(
         stdout,
         "\nWrote {} files into {} (report.html, report.md, results.json, tables/, figures/)",
@@ -87,7 +89,7 @@ pub fn analyse(cfg: &AnalyseConfig, panel: &Panel, load: LoadSummary) -> Result<
         Ok(r) => Some(r),
         Err(err) => {
             notes.push(format!(
-                "serial mediation on change scores {}−{}: not fitted ({err})",
+                "serial mediation on change scores {}−{}: not fitted ({err:#})",
                 wave_label(to),
                 wave_label(from)
             ));
@@ -140,7 +142,7 @@ fn descriptives(panel: &Panel) -> Vec<ConstructDescriptives> {
 }
 
 /// The spec's serial chain on the change scores in `frame` (columns: X, mediators, Y, covariates).
-fn mediate(cfg: &AnalyseConfig, frame: &ModelFrame) -> Result<MediationResult, StatsError> {
+fn mediate(cfg: &AnalyseConfig, frame: &ModelFrame) -> Result<MediationResult> {
     let m = &cfg.spec.model;
     let k = m.mediators().len();
     let spec = MediationSpec {
@@ -160,15 +162,7 @@ fn mediate(cfg: &AnalyseConfig, frame: &ModelFrame) -> Result<MediationResult, S
         y: &cols[k + 1],
         covariates: cols[k + 2..].iter().map(Vec::as_slice).collect(),
     };
-    let run = || spec.fit(&data);
-    let mut result = match cfg.boot.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .map_err(|e| StatsError::Invalid(format!("cannot start {n} threads: {e}")))?
-            .install(run),
-        None => run(),
-    }?;
+    let mut result = super::with_threads(cfg.boot.threads, || spec.fit(&data))??;
     result.bootstrap.seed_drawn = Some(cfg.boot.seed_drawn);
     Ok(result)
 }

@@ -55,14 +55,7 @@ pub fn fit(cfg: &MediateConfig, flat: &FlatData) -> Result<MediationResult> {
         }
     };
     let run = || spec.fit_with_progress(&data, Some(&tick));
-    let fitted = match cfg.boot.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .context("cannot start the bootstrap threads")?
-            .install(run),
-        None => run(),
-    };
+    let fitted = super::with_threads(cfg.boot.threads, run)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

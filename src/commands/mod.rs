@@ -27,3 +27,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Power(a) => power::run(&a),
     }
 }
+
+/// Runs `f` on a pool of `threads` workers (`--threads`), or on the global pool when `None`.
+/// Results never depend on the thread count: each resample or replication has its own stream.
+pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
+    Ok(match threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot start {n} worker threads: {e}"))?
+            .install(f),
+        None => f(),
+    })
+}

@@ -34,13 +34,7 @@ pub struct PowerReport {
 
 pub fn run(a: &PowerArgs) -> Result<()> {
     let c = PowerConfig::from_args(a)?;
-    let report = match c.threads {
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()?
-            .install(|| compute(&c))?,
-        None => compute(&c)?,
-    };
+    let report = super::with_threads(c.threads, || compute(&c))??;
     if c.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

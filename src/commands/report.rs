@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use crate::config::report::ReportConfig;
 use crate::error::UsageError;
 use crate::output::OutputDir;
+use crate::report::build::build;
 use crate::report::write::write_outputs;
 use crate::results::{AnalysisResults, SCHEMA_VERSION};
 
@@ -14,7 +15,7 @@ pub fn run(cfg: &ReportConfig) -> Result<()> {
         .with_context(|| format!("cannot read {}", cfg.results.display()))?;
     let results = parse(&text, &cfg.results.display().to_string())?;
     let out = OutputDir::prepare(&cfg.out, cfg.force, std::slice::from_ref(&cfg.results))?;
-    let written = write_outputs(&results, &out, &cfg.formats, cfg.dpi)?;
+    let written = write_outputs(&results, &build(&results), &out, &cfg.formats, cfg.dpi)?;
     println!(
         "Regenerated {} files from {} into {}",
         written.len(),

@@ -4,7 +4,6 @@
 
 use std::io::{self, Write};
 
-use super::build::build;
 use super::model::{Renderer, Report, Section};
 use super::table::TerminalRenderer;
 use crate::results::AnalysisResults;
@@ -14,7 +13,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 }
 
 /// Writes the summary (fits in 100 columns).
-pub fn write_summary(r: &AnalysisResults, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_summary(r: &AnalysisResults, report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "spcure {} — {}", r.spcure_version, r.study)?;
     writeln!(out)?;
     writeln!(out, "Loaded")?;
@@ -85,20 +84,20 @@ pub fn write_summary(r: &AnalysisResults, out: &mut dyn Write) -> io::Result<()>
         writeln!(out, "  note: {n}")?;
     }
     writeln!(out)?;
-    TerminalRenderer::default().render(&headline(r), out)
+    TerminalRenderer::default().render(&headline(report), out)
 }
 
 /// Key findings with the change and mediation tables: what a researcher reads first.
-fn headline(r: &AnalysisResults) -> Report {
+fn headline(full: &Report) -> Report {
     const HEADLINE_TABLES: &[&str] = &[
         "change_across_waves",
         "mediation_total_direct",
         "mediation_indirect",
     ];
-    let full = build(r);
     let sections = full
         .sections
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|s| Section {
             tables: s
                 .tables
@@ -114,7 +113,7 @@ fn headline(r: &AnalysisResults) -> Report {
     Report {
         title: "Results".into(),
         subtitle: None,
-        key_findings: full.key_findings,
+        key_findings: full.key_findings.clone(),
         sections,
         methods: Vec::new(),
         figures: Vec::new(),

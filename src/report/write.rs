@@ -5,11 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::build::build;
 use super::csv::csv_files;
 use super::html::HtmlRenderer;
 use super::markdown::MarkdownRenderer;
-use super::model::{file_stem, Renderer};
+use super::model::{file_stem, Renderer, Report};
 use super::plot::svg_to_png;
 use crate::output::OutputDir;
 use crate::results::AnalysisResults;
@@ -21,27 +20,28 @@ pub fn results_json(r: &AnalysisResults) -> Result<Vec<u8>> {
     Ok(json)
 }
 
-/// Writes `formats` (json, md, csv, html, svg, png) and returns the paths written.
+/// Writes `formats` (json, md, csv, html, svg, png) of `report` (built from `r` by
+/// [`super::build::build`]) and returns the paths written.
 pub fn write_outputs(
     r: &AnalysisResults,
+    report: &Report,
     out: &OutputDir,
     formats: &[String],
     dpi: u32,
 ) -> Result<Vec<PathBuf>> {
     let wants = |f: &str| formats.iter().any(|x| x == f);
-    let report = build(r);
     let mut written = Vec::new();
     if wants("json") {
         written.push(out.write("results.json", &results_json(r)?)?);
     }
     if wants("md") {
-        written.push(out.write("report.md", &render(&MarkdownRenderer, &report)?)?);
+        written.push(out.write("report.md", &render(&MarkdownRenderer, report)?)?);
     }
     if wants("html") {
-        written.push(out.write("report.html", &render(&HtmlRenderer, &report)?)?);
+        written.push(out.write("report.html", &render(&HtmlRenderer, report)?)?);
     }
     if wants("csv") {
-        for (name, bytes) in csv_files(&report) {
+        for (name, bytes) in csv_files(report) {
             written.push(out.write(&format!("tables/{name}"), &bytes)?);
         }
     }
@@ -59,7 +59,7 @@ pub fn write_outputs(
     Ok(written)
 }
 
-fn render(renderer: &dyn Renderer, report: &super::model::Report) -> Result<Vec<u8>> {
+fn render(renderer: &dyn Renderer, report: &Report) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     renderer
         .render(report, &mut buf)
