@@ -35,6 +35,8 @@ impl CheckError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpectation {
+    /// The id of an analysis in a schema-2 results.json; the address is looked up inside it.
+    pub analysis: Option<String>,
     pub path: Option<String>,
     pub label: Option<String>,
     pub equation: Option<String>,
@@ -111,6 +113,8 @@ impl Tolerance {
 pub struct Expectation {
     /// How the quantity is named in the table, e.g. "cond -> import -> reaction: boot_se".
     pub name: String,
+    /// The analysis id the address is relative to (schema-2 results.json).
+    pub analysis: Option<String>,
     pub address: Address,
     pub field: Option<String>,
     pub value: f64,
@@ -164,12 +168,16 @@ fn validate(r: &RawExpectation, index: usize, src: &str) -> Result<Expectation, 
     if !r.value.is_finite() {
         return Err(bad("value must be a finite number".into()));
     }
-    let name = match &r.field {
+    let mut name = match &r.field {
         Some(f) => format!("{}: {f}", describe(&address)),
         None => describe(&address),
     };
+    if let Some(id) = &r.analysis {
+        name = format!("[{id}] {name}");
+    }
     Ok(Expectation {
         name,
+        analysis: r.analysis.clone(),
         address,
         field: r.field.clone(),
         value: r.value,
@@ -299,19 +307,64 @@ pub fn run_checks(expected: &ExpectedFile, results: &Value) -> Result<CheckRepor
     Ok(CheckReport { rows })
 }
 
-/// The mediation object: at the root (`spcure mediate --json`) or under `mediation`
-/// (`spcure analyse` results.json).
-fn mediation(results: &Value) -> Option<&Value> {
-    let is_mediation = |v: &Value| {
-        v.get("indirect_effects").is_some()
-            || v.get("equations").is_some()
-            || v.get("total_effect").is_some()
-    };
-    if is_mediation(results) {
-        Some(results)
-    } else {
-        results.get("mediation").filter(|m| is_mediation(m))
+fn is_mediation(v: &Value) -> bool {
+    v.get("indirect_effects").is_some()
+        || v.get("equations").is_some()
+        || v.get("total_effect").is_some()
+}
+
+/// The mediation object: at the root (`spcure mediate --json`), inside an analysis entry,
+/// or, at the root of a results.json, the first serial mediation's.
+fn mediation(scope: &Value) -> Option<&Value> {
+    if is_mediation(scope) {
+        return Some(scope);
     }
+    if let Some(m) = scope.pointer("/output/result").filter(|m| is_mediation(m)) {
+        return Some(m);
+    }
+    scope
+        .get("analyses")?
+        .as_array()?
+        .iter()
+        .filter(|e| e.get("kind").and_then(Value::as_str) == Some("serial_mediation"))
+        .find_map(|e| e.pointer("/output/result"))
+}
+
+/// The object holding regression `terms`: a `regress --json` output, or a regression entry.
+fn regression(scope: &Value) -> Option<&Value> {
+    if scope.get("terms").is_some() {
+        return Some(scope);
+    }
+    scope
+        .pointer("/output/fit")
+        .filter(|f| f.get("terms").is_some())
+}
+
+/// Where an expectation's address is looked up: the analysis it names, or the whole results.
+fn scope<'a>(e: &Expectation, results: &'a Value) -> Result<&'a Value, String> {
+    let Some(id) = &e.analysis else {
+        return Ok(results);
+    };
+    let entries = results
+        .get("analyses")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            format!("analysis = \"{id}\", but these results have no analyses list (they come from `mediate --json` or `regress --json`); drop the analysis key")
+        })?;
+    entries
+        .iter()
+        .find(|x| x.get("id").and_then(Value::as_str) == Some(id))
+        .ok_or_else(|| {
+            let ids: Vec<String> = entries
+                .iter()
+                .filter_map(|x| x.get("id").and_then(Value::as_str))
+                .map(|i| format!("\"{i}\""))
+                .collect();
+            format!(
+                "no analysis with id \"{id}\"; the ids are: {}",
+                list_or_none(&ids)
+            )
+        })
 }
 
 fn resolve(e: &Expectation, results: &Value) -> Result<f64, CheckError> {
@@ -319,7 +372,8 @@ fn resolve(e: &Expectation, results: &Value) -> Result<f64, CheckError> {
         entry: e.name.clone(),
         message,
     };
-    let object = locate(&e.address, results).map_err(not_found)?;
+    let scope = scope(e, results).map_err(not_found)?;
+    let object = locate(&e.address, scope).map_err(not_found)?;
     let field = e.field.as_deref();
     let value = match (object, field) {
         (Value::Number(_), None) => object,
@@ -373,8 +427,8 @@ fn locate<'a>(address: &Address, results: &'a Value) -> Result<&'a Value, String
                 )
             });
     }
-    if let (Address::Equation { equation: None, .. }, Some(_)) = (address, results.get("terms")) {
-        return locate_term(results, address);
+    if let (Address::Equation { equation: None, .. }, Some(fit)) = (address, regression(results)) {
+        return locate_term(fit, address);
     }
     let m = mediation(results).ok_or_else(|| {
         format!(

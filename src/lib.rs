@@ -10,12 +10,12 @@
 //!
 //! The command layer ([`cli`], [`config`], [`commands`]) is the only place that knows about clap.
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
-pub mod evaluation;
 pub mod load;
 pub mod output;
 pub mod prepare;

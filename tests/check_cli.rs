@@ -58,14 +58,44 @@ fn published_pmi_values_match_the_fixture() {
     assert!(!stdout.contains(" NO"), "{stdout}");
 }
 
+/// A schema-2 results.json: the mediation inside an analysis entry.
+fn wrapped(inner: &str) -> String {
+    format!(
+        r#"{{"schema_version": "2.0.0", "analyses": [
+            {{"id": "baseline", "kind": "regression", "title": "r", "sample": null, "not_run": "x"}},
+            {{"id": "mediation", "kind": "serial_mediation", "title": "m",
+              "sample": {{"n": 126}}, "output": {{"variables": [], "result": {inner}}}}}]}}"#
+    )
+}
+
 #[test]
-fn analyse_layout_with_mediation_under_a_key_also_resolves() {
+fn analyse_layout_resolves_by_default_and_by_analysis_id() {
     let dir = tempfile::tempdir().unwrap();
     let inner = std::fs::read_to_string(fixture()).unwrap();
-    let wrapped = format!("{{\"version\": \"0.1.0\", \"mediation\": {inner}}}");
-    let results = write(dir.path(), "results.json", &wrapped);
+    let results = write(dir.path(), "results.json", &wrapped(&inner));
+    // Without an analysis id, addresses find the first serial mediation.
     let out = check(&results, &published());
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let expect = write(
+        dir.path(),
+        "e.toml",
+        "[[expect]]\nanalysis = \"mediation\"\npointer = \"/sample/n\"\nvalue = 126\nabs_tol = 0\n\n\
+         [[expect]]\nanalysis = \"mediation\"\nlabel = \"Ind3\"\nvalue = 0.04875\nabs_tol = 1e-3\n",
+    );
+    let out = check(&results, &expect);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("[mediation] pointer /sample/n"), "{stdout}");
+    // An unknown id is a bad address (exit 2) that lists the ids there are.
+    let expect = write(
+        dir.path(),
+        "bad.toml",
+        "[[expect]]\nanalysis = \"mediaton\"\nlabel = \"Ind3\"\nvalue = 0.04875\nabs_tol = 1e-3\n",
+    );
+    let out = check(&results, &expect);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("\"baseline\", \"mediation\""), "{stderr}");
 }
 
 #[test]

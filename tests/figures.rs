@@ -52,6 +52,7 @@ fn diagram(k: usize) -> PathDiagram {
         }
     }
     PathDiagram {
+        ci_label: "95% CI".into(),
         labels,
         paths,
         total: Some(coef(0, y, 0.41, 0.0002)),
@@ -82,6 +83,7 @@ fn trajectories_input(waves: usize) -> Trajectories {
             .collect(),
     };
     Trajectories {
+        ci_label: "95% confidence intervals".into(),
         waves: ["T0 baseline", "T1 3 months", "T2 12 months"][..waves]
             .iter()
             .map(|s| s.to_string())
@@ -105,6 +107,7 @@ fn forest_input() -> Forest {
         ci_high: hi,
     };
     Forest {
+        ci_label: "95% CI".into(),
         x_label: "Indirect effect (95% percentile bootstrap CI)".to_string(),
         groups: vec![
             ForestGroup {
@@ -407,6 +410,7 @@ fn edge_cases_still_draw() {
     check_figure("heatmap_missing", &correlation_heatmap(&all_missing));
 
     let empty = Forest {
+        ci_label: "95% CI".into(),
         x_label: String::new(),
         groups: vec![],
     };

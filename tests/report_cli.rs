@@ -95,13 +95,14 @@ fn report_regenerates_every_table_and_figure_byte_for_byte() {
         "results.json",
         "tables/mediation_indirect.csv",
         "tables/change_across_waves.csv",
-        "figures/path_diagram.svg",
-        "figures/path_diagram.png",
-        "figures/bootstrap_distribution.png",
-        "figures/trajectories.svg",
+        "figures/mediation_path_diagram.svg",
+        "figures/mediation_path_diagram.png",
+        "figures/mediation_bootstrap_distribution.png",
+        "figures/descriptives_trajectories.svg",
         "figures/attrition_flow.svg",
-        "figures/correlation_heatmap.svg",
-        "figures/indirect_effects.svg",
+        "figures/correlations_change_heatmap.svg",
+        "figures/correlations_baseline_heatmap.svg",
+        "figures/mediation_indirect_effects.svg",
     ] {
         assert!(
             written.contains_key(Path::new(wanted)),
@@ -124,12 +125,12 @@ fn html_report_holds_every_table_and_figure_and_nothing_external() {
         tables,
         "one HTML table per CSV table"
     );
-    assert_eq!(html.matches("<svg").count(), 6, "six inline figures");
+    assert_eq!(html.matches("<svg").count(), 7, "seven inline figures");
     for section in [
         "Sample and attrition",
-        "Descriptives and reliability",
+        "Descriptives, reliability and correlations",
         "Change across waves",
-        "Change-score regressions",
+        "Regressions",
         "Serial mediation",
         "Indirect effects of groups on hrqol",
     ] {

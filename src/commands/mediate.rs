@@ -12,7 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::MediateArgs;
 use crate::config::MediateConfig;
-use crate::load::{read_flat, FlatData};
+use crate::load::read_flat;
+use crate::prepare::{flat_frame, ModelFrame};
 use crate::stats::mediation::{
     CiMethod, IndirectEffect, MediationData, MediationResult, MediationSpec, PathEffect,
 };
@@ -27,7 +28,8 @@ const WIDTH: usize = 100;
 pub fn run(args: &MediateArgs) -> Result<()> {
     let cfg = MediateConfig::from_args(args)?;
     let names = column_names(&cfg.spec);
-    let flat = read_flat(&cfg.file, &names)?;
+    let raw = read_flat(&cfg.file, &names)?;
+    let flat = flat_frame(&names, &raw.columns, &cfg.file.display().to_string());
     let result = fit(&cfg, &flat)?;
     if cfg.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
@@ -38,13 +40,16 @@ pub fn run(args: &MediateArgs) -> Result<()> {
 }
 
 /// Fits the model on the loaded columns, with the thread count and progress bar of `cfg`.
-pub fn fit(cfg: &MediateConfig, flat: &FlatData) -> Result<MediationResult> {
+pub fn fit(cfg: &MediateConfig, flat: &ModelFrame) -> Result<MediationResult> {
     let spec = &cfg.spec;
+    // Columns are in the order of `column_names`: X, mediators, Y, covariates.
+    let k = spec.mediators.len();
+    let col = |i: usize| flat.columns[i].as_slice();
     let data = MediationData {
-        x: flat.column(&spec.x),
-        mediators: spec.mediators.iter().map(|m| flat.column(m)).collect(),
-        y: flat.column(&spec.y),
-        covariates: spec.covariates.iter().map(|c| flat.column(c)).collect(),
+        x: col(0),
+        mediators: (1..=k).map(col).collect(),
+        y: col(k + 1),
+        covariates: (k + 2..flat.columns.len()).map(col).collect(),
     };
     let draws = flat.n() as f64 * spec.boot.samples as f64;
     let bar = (!cfg.boot.quiet && std::io::stderr().is_terminal() && draws > PROGRESS_MIN_DRAWS)
@@ -81,7 +86,7 @@ fn column_names(spec: &MediationSpec) -> Vec<&str> {
 }
 
 /// The PROCESS-like text report.
-pub fn render_text(r: &MediationResult, flat: &FlatData) -> String {
+pub fn render_text(r: &MediationResult, flat: &ModelFrame) -> String {
     let mut s = String::new();
     header(&mut s, r, flat);
     for eq in &r.equations {
@@ -99,7 +104,7 @@ fn banner(s: &mut String, title: &str) {
     let _ = writeln!(s, "\n{0} {title} {0}", "*".repeat(stars));
 }
 
-fn header(s: &mut String, r: &MediationResult, flat: &FlatData) {
+fn header(s: &mut String, r: &MediationResult, flat: &ModelFrame) {
     banner(s, "spcure mediate: serial mediation (PROCESS Model 6)");
     let _ = writeln!(s, "Y  = {}\nX  = {}", r.y, r.x);
     for (i, m) in r.mediators.iter().enumerate() {
@@ -108,8 +113,12 @@ fn header(s: &mut String, r: &MediationResult, flat: &FlatData) {
     if !r.covariates.is_empty() {
         let _ = writeln!(s, "Covariates: {}", r.covariates.join(", "));
     }
-    let _ = writeln!(s, "\nSample size: {} (rows read: {})", r.n, flat.rows_read);
-    for e in &flat.exclusions {
+    let _ = writeln!(
+        s,
+        "\nSample size: {} (rows read: {})",
+        r.n, flat.sample.n_total
+    );
+    for e in &flat.sample.exclusions {
         let _ = writeln!(s, "  excluded {} row(s): {}", e.count, e.reason);
     }
 }

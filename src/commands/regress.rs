@@ -12,7 +12,7 @@ use crate::cli::RegressArgs;
 use crate::config::RegressConfig;
 use crate::error::UsageError;
 use crate::load::read_flat;
-use crate::prepare::Exclusion;
+use crate::prepare::{flat_frame, Exclusion};
 use crate::stats::ols::{HcType, OlsResult};
 
 /// What `spcure regress --json` prints: the fit plus where its rows came from.
@@ -63,12 +63,13 @@ pub fn regress(cfg: &RegressConfig) -> Result<RegressOutput> {
     }
     let mut columns: Vec<&str> = vec![cfg.y.as_str()];
     columns.extend(cfg.x.iter().map(String::as_str));
-    let data = read_flat(&cfg.file, &columns)?;
-    let predictors: Vec<&[f64]> = cfg.x.iter().map(|c| data.column(c)).collect();
+    let raw = read_flat(&cfg.file, &columns)?;
+    let data = flat_frame(&columns, &raw.columns, &cfg.file.display().to_string());
+    let predictors: Vec<&[f64]> = data.columns[1..].iter().map(Vec::as_slice).collect();
     let names: Vec<&str> = cfg.x.iter().map(String::as_str).collect();
     let fit = cfg
         .ols
-        .fit(&cfg.y, data.column(&cfg.y), &predictors, &names)
+        .fit(&cfg.y, &data.columns[0], &predictors, &names)
         .with_context(|| {
             format!(
                 "{}: cannot fit {} ~ {} on {} complete rows",
@@ -80,9 +81,9 @@ pub fn regress(cfg: &RegressConfig) -> Result<RegressOutput> {
         })?;
     Ok(RegressOutput {
         file: cfg.file.display().to_string(),
-        sha256: data.sha256,
-        rows_read: data.rows_read,
-        exclusions: data.exclusions,
+        sha256: raw.sha256,
+        rows_read: raw.rows_read,
+        exclusions: data.sample.exclusions,
         se_type: se_type(fit.hc),
         fit,
     })

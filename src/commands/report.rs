@@ -43,9 +43,15 @@ pub fn parse(text: &str, source: &str) -> Result<AnalysisResults, UsageError> {
             "{source}: results schema {version}, but this spcure reads schema {SCHEMA_VERSION}; regenerate it with this version of `spcure analyse`"
         )));
     }
-    serde_json::from_str(text).map_err(|e| {
+    let results: AnalysisResults = serde_json::from_str(text).map_err(|e| {
         UsageError::new(format!(
             "{source}: does not match the results schema {SCHEMA_VERSION} ({e}); give the results.json written by `spcure analyse`"
         ))
-    })
+    })?;
+    results.validate().map_err(|m| {
+        UsageError::new(format!(
+            "{source}: inconsistent results ({m}); regenerate it with `spcure analyse`"
+        ))
+    })?;
+    Ok(results)
 }

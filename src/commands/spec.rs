@@ -17,20 +17,34 @@ pub fn run(a: &SpecArgs) -> Result<()> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let spec = StudySpec::parse(&text, &path.display().to_string())?;
-    let m = &spec.model;
-    println!(
-        "{}: valid. Model: {} → {} → {} (covariates: {}), change {}−{}",
-        path.display(),
-        m.x(),
-        m.mediators().join(" → "),
-        m.y(),
-        if m.covariates.is_empty() {
-            "none".to_string()
-        } else {
-            m.covariates().join(", ")
-        },
-        m.to_wave.get_ref(),
-        m.from_wave.get_ref()
-    );
+    println!("{}: valid. {}", path.display(), describe(&spec));
     Ok(())
+}
+
+/// The model and the `[[analysis]]` tables, in one line each.
+fn describe(spec: &StudySpec) -> String {
+    let mut parts = Vec::new();
+    if let Some(m) = &spec.model {
+        parts.push(format!(
+            "Model: {} → {} → {} (covariates: {}), change {}−{}",
+            m.x(),
+            m.mediators().join(" → "),
+            m.y(),
+            if m.covariates.is_empty() {
+                "none".to_string()
+            } else {
+                m.covariates().join(", ")
+            },
+            m.to_wave.get_ref(),
+            m.from_wave.get_ref()
+        ));
+    }
+    if !spec.analyses.is_empty() {
+        let kinds: Vec<&str> = spec.analyses.iter().map(|a| a.kind()).collect();
+        parts.push(format!("Analyses: {}", kinds.join(", ")));
+    }
+    if parts.is_empty() {
+        parts.push("No model: analyse runs descriptives, reliability, correlations, attrition and change across waves".into());
+    }
+    parts.join(". ")
 }

@@ -1,46 +1,31 @@
 //! Flat CSV (one row per participant) for `spcure mediate` and `spcure regress`.
 //!
 //! Cells are validated as in the wave loader (non-numbers are errors with line, column and
-//! value); empty cells and the text codes "NA", "N/A", "." and "NaN" (numeric codes such as -99 are not assumed in flat files)
-//! are missing, and rows with any missing value in the named columns are left out
-//! (listwise, as PROCESS) and counted.
+//! value); empty cells and the text codes "NA", "N/A", "." and "NaN" are missing (numeric
+//! codes such as -99 are not assumed in flat files). Which rows a model keeps is decided in
+//! `prepare` (the one sample seam), not here.
 
 use std::path::Path;
 
 use super::read::read_wave;
 use super::score::{Ctx, Missing};
 use super::LoadError;
-use crate::prepare::Exclusion;
 
 /// Missing-value codes for flat files.
 pub const FLAT_MISSING_CODES: &[&str] = &["NA", "N/A", ".", "NaN"];
 
-/// The named columns, complete cases only.
+/// The named columns of a flat file, every row (`None` = missing); `prepare::flat_frame`
+/// keeps the complete cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlatData {
     pub names: Vec<String>,
-    /// `[column][case]`.
-    pub columns: Vec<Vec<f64>>,
+    /// `[column][row]`.
+    pub columns: Vec<Vec<Option<f64>>>,
     pub rows_read: usize,
-    pub exclusions: Vec<Exclusion>,
     pub sha256: String,
 }
 
-impl FlatData {
-    pub fn n(&self) -> usize {
-        self.columns.first().map_or(0, Vec::len)
-    }
-    pub fn column(&self, name: &str) -> &[f64] {
-        let i = self
-            .names
-            .iter()
-            .position(|n| n == name)
-            .expect("column was requested");
-        &self.columns[i]
-    }
-}
-
-/// Reads `columns` from a flat CSV, dropping rows with a missing value (counted per column).
+/// Reads `columns` from a flat CSV, validating every cell.
 pub fn read_flat(path: &Path, columns: &[&str]) -> Result<FlatData, LoadError> {
     let raw = read_wave(path)?;
     let names: Vec<String> = raw
@@ -82,30 +67,10 @@ pub fn read_flat(path: &Path, columns: &[&str]) -> Result<FlatData, LoadError> {
             total: ctx.total_problems,
         });
     }
-    let rows = raw.frame.height();
-    let mut exclusions: Vec<Exclusion> = Vec::new();
-    let mut out = vec![Vec::with_capacity(rows); columns.len()];
-    for i in 0..rows {
-        match values.iter().position(|col| col[i].is_none()) {
-            Some(c) => {
-                let reason = format!("missing {}", columns[c]);
-                match exclusions.iter_mut().find(|e| e.reason == reason) {
-                    Some(e) => e.count += 1,
-                    None => exclusions.push(Exclusion { reason, count: 1 }),
-                }
-            }
-            None => {
-                for (col, v) in out.iter_mut().zip(&values) {
-                    col.push(v[i].expect("checked"));
-                }
-            }
-        }
-    }
     Ok(FlatData {
         names: columns.iter().map(|s| s.to_string()).collect(),
-        columns: out,
-        rows_read: rows,
-        exclusions,
+        rows_read: raw.frame.height(),
+        columns: values,
         sha256: raw.sha256,
     })
 }

@@ -50,6 +50,9 @@ pub struct PanelCovariate {
     pub label: String,
     pub categorical: bool,
     pub values: Vec<Option<f64>>,
+    /// Levels of a categorical variable, reference first; `values` hold level indices.
+    /// Empty for numeric variables.
+    pub levels: Vec<String>,
 }
 
 impl Panel {
@@ -206,6 +209,7 @@ pub(super) fn merge(
                 def.label.clone()
             },
             categorical: def.categorical,
+            levels: Vec::new(),
             values: base.covariates[k]
                 .clone()
                 .expect("baseline covariates are required"),

@@ -6,6 +6,8 @@ use std::io::{self, Write};
 
 use super::model::{Renderer, Report, Section};
 use super::table::TerminalRenderer;
+use crate::analysis::descriptives::Descriptives;
+use crate::analysis::{Kind, Output};
 use crate::results::AnalysisResults;
 
 fn opt(v: Option<f64>, digits: usize) -> String {
@@ -39,6 +41,27 @@ pub fn write_summary(r: &AnalysisResults, report: &Report, out: &mut dyn Write) 
             writeln!(out, "  ! {w}")?;
         }
     }
+    for (_, o) in r.outputs(Kind::Descriptives) {
+        if let Output::Descriptives(d) = o {
+            descriptives(d, out)?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "Analyses ({})", r.analyses.len())?;
+    for e in &r.analyses {
+        match (&e.not_run, &e.sample) {
+            (Some(why), _) => writeln!(out, "  {:<28} not run: {why}", e.id)?,
+            (None, Some(s)) if e.kind.is_model() => {
+                writeln!(out, "  {:<28} {}", e.id, s.describe())?
+            }
+            _ => {}
+        }
+    }
+    writeln!(out)?;
+    TerminalRenderer::default().render(&headline(report), out)
+}
+
+fn descriptives(d: &Descriptives, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Descriptives (participants present at each wave)")?;
     writeln!(
@@ -46,54 +69,29 @@ pub fn write_summary(r: &AnalysisResults, report: &Report, out: &mut dyn Write) 
         "  {:<32} {:<4} {:>5} {:>7} {:>8} {:>8}",
         "construct", "wave", "n", "missing", "mean", "SD"
     )?;
-    for d in &r.descriptives {
+    let rows = d
+        .constructs
+        .iter()
+        .map(|c| (&c.label, c.wave.as_str(), &c.summary))
+        .chain(d.covariates.iter().map(|c| (&c.label, "T0", &c.summary)));
+    for (label, wave, s) in rows {
         writeln!(
             out,
             "  {:<32} {:<4} {:>5} {:>7} {:>8} {:>8}",
-            truncate(&d.label, 32),
-            d.wave,
-            d.summary.n,
-            d.summary.missing,
-            opt(d.summary.mean, 3),
-            opt(d.summary.sd, 3)
+            truncate(label, 32),
+            wave,
+            s.n,
+            s.missing,
+            opt(s.mean, 3),
+            opt(s.sd, 3)
         )?;
     }
-    for c in &r.covariates {
-        writeln!(
-            out,
-            "  {:<32} {:<4} {:>5} {:>7} {:>8} {:>8}",
-            truncate(&c.label, 32),
-            "T0",
-            c.summary.n,
-            c.summary.missing,
-            opt(c.summary.mean, 3),
-            opt(c.summary.sd, 3)
-        )?;
-    }
-    let s = &r.model_sample;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Model sample (change {}−{}): n = {} of {} baseline participants",
-        s.to_wave, s.from_wave, s.n, s.n_baseline
-    )?;
-    for e in &s.exclusions {
-        writeln!(out, "  excluded {:>4}: {}", e.count, e.reason)?;
-    }
-    for n in r.notes.iter().chain(&r.evaluation.notes) {
-        writeln!(out, "  note: {n}")?;
-    }
-    writeln!(out)?;
-    TerminalRenderer::default().render(&headline(report), out)
+    Ok(())
 }
 
 /// Key findings with the change and mediation tables: what a researcher reads first.
 fn headline(full: &Report) -> Report {
-    const HEADLINE_TABLES: &[&str] = &[
-        "change_across_waves",
-        "mediation_total_direct",
-        "mediation_indirect",
-    ];
+    const HEADLINE_SUFFIXES: &[&str] = &["_across_waves", "_total_direct", "_indirect"];
     let sections = full
         .sections
         .iter()
@@ -102,7 +100,7 @@ fn headline(full: &Report) -> Report {
             tables: s
                 .tables
                 .into_iter()
-                .filter(|t| HEADLINE_TABLES.contains(&t.id.as_str()))
+                .filter(|t| HEADLINE_SUFFIXES.iter().any(|x| t.id.ends_with(x)))
                 .collect(),
             paragraphs: Vec::new(),
             figure_ids: Vec::new(),

@@ -4,9 +4,13 @@
 //! Parsing is strict (unknown keys are errors) and every semantic error points at the TOML
 //! line it comes from.
 
+mod analysis;
+
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use toml::Spanned;
+
+pub use analysis::{AnalysisSpec, VarRef, Vars};
 
 /// The embedded default spec (`spcure spec --print-default`).
 pub const DEFAULT_SPEC: &str = include_str!("default.toml");
@@ -35,7 +39,12 @@ pub struct StudySpec {
     pub constructs: Vec<Construct>,
     #[serde(rename = "covariate", default)]
     pub covariates: Vec<Covariate>,
-    pub model: Model,
+    /// Shorthand for the Social Cure analyses: the serial chain on change scores plus its
+    /// companion regressions (see [`analysis`]).
+    pub model: Option<Model>,
+    /// Analyses named one by one (`[[analysis]]` tables).
+    #[serde(rename = "analysis", default)]
+    pub analyses: Vec<AnalysisSpec>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -164,6 +173,11 @@ impl Model {
             .map(|c| c.get_ref().as_str())
             .collect()
     }
+    /// Wave numbers (from, to) of the change scores (validated when the spec was parsed).
+    pub fn waves(&self) -> (u32, u32) {
+        let number = |w: &Spanned<String>| wave_number(w.get_ref()).unwrap_or_default();
+        (number(&self.from_wave), number(&self.to_wave))
+    }
 }
 
 /// Parses a wave label such as `T0`, `t2` into its number.
@@ -230,7 +244,13 @@ impl StudySpec {
                 ));
             }
         }
-        self.check_model(&err)
+        if let Some(m) = &self.model {
+            self.check_model(m, &err)?;
+        }
+        for a in &self.analyses {
+            self.check_analysis(a, &err)?;
+        }
+        self.check_ids(&err)
     }
 
     fn check_construct<'a>(&self, c: &'a Construct, seen: &mut Vec<&'a str>) -> Result<(), String> {
@@ -274,27 +294,29 @@ impl StudySpec {
         Ok(())
     }
 
-    fn check_model(
-        &self,
-        err: &dyn Fn(std::ops::Range<usize>, String) -> SpecError,
-    ) -> Result<(), SpecError> {
-        let m = &self.model;
-        let known = self
-            .constructs
-            .iter()
-            .map(|c| c.name())
-            .collect::<Vec<_>>()
-            .join(", ");
+    fn check_model(&self, m: &Model, err: &ErrAt<'_>) -> Result<(), SpecError> {
+        let known = self.known_names();
         let mut chain: Vec<&Spanned<String>> = vec![&m.x];
         chain.extend(m.mediators.get_ref().iter());
         chain.push(&m.y);
-        for v in &chain {
+        // X may be a construct (its change score) or a baseline variable such as an arm.
+        if self.construct(m.x()).is_none() && self.covariate(m.x()).is_none() {
+            return Err(err(
+                m.x.span(),
+                format!(
+                    "the model's x '{}' is neither a construct nor a baseline variable; known: {known}",
+                    m.x()
+                ),
+            ));
+        }
+        for v in &chain[1..] {
             if self.construct(v.get_ref()).is_none() {
                 return Err(err(
                     v.span(),
                     format!(
-                        "the model names '{}', which is not a construct; known constructs: {known}",
-                        v.get_ref()
+                        "the model names '{}' as a mediator or outcome, which is not a construct; known constructs: {}",
+                        v.get_ref(),
+                        self.constructs.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
                     ),
                 ));
             }
@@ -327,26 +349,63 @@ impl StudySpec {
                 ));
             }
         }
-        for w in [&m.from_wave, &m.to_wave] {
-            if wave_number(w.get_ref()).is_none() {
-                return Err(err(
-                    w.span(),
-                    format!("wave '{}' must look like T0, T1, T2", w.get_ref()),
-                ));
+        check_waves(&m.from_wave, &m.to_wave, err).map(|_| ())
+    }
+
+    /// Names a variable may refer to, for error messages.
+    fn known_names(&self) -> String {
+        let mut names: Vec<&str> = self.constructs.iter().map(|c| c.name()).collect();
+        names.extend(self.covariates.iter().map(|c| c.name()));
+        names.join(", ")
+    }
+
+    /// Analysis ids must be unique (`spcure check` addresses results by them).
+    fn check_ids(&self, err: &ErrAt<'_>) -> Result<(), SpecError> {
+        let mut seen: Vec<&str> = Vec::new();
+        for a in &self.analyses {
+            if let Some(id) = &a.id {
+                if seen.contains(&id.get_ref().as_str()) {
+                    return Err(err(
+                        id.span(),
+                        format!("analysis id '{}' is used twice", id.get_ref()),
+                    ));
+                }
+                seen.push(id.get_ref());
             }
-        }
-        if wave_number(m.from_wave.get_ref()) >= wave_number(m.to_wave.get_ref()) {
-            return Err(err(
-                m.to_wave.span(),
-                format!(
-                    "to_wave ({}) must come after from_wave ({})",
-                    m.to_wave.get_ref(),
-                    m.from_wave.get_ref()
-                ),
-            ));
         }
         Ok(())
     }
+}
+
+/// Builds a spec error pointing at the line of a span.
+type ErrAt<'a> = dyn Fn(std::ops::Range<usize>, String) -> SpecError + 'a;
+
+/// Wave numbers of a (from, to) pair, checked: both look like `Tn` and `to` comes later.
+fn check_waves(
+    from: &Spanned<String>,
+    to: &Spanned<String>,
+    err: &ErrAt<'_>,
+) -> Result<(u32, u32), SpecError> {
+    let number = |w: &Spanned<String>| {
+        wave_number(w.get_ref()).ok_or_else(|| {
+            err(
+                w.span(),
+                format!("wave '{}' must look like T0, T1, T2", w.get_ref()),
+            )
+        })
+    };
+    let (f, t) = (number(from)?, number(to)?);
+    if f >= t {
+        return Err(err(
+            to.span(),
+            format!(
+                "to_wave ({}) must come after from_wave ({})",
+                to.get_ref(),
+                from.get_ref()
+            ),
+        ));
+    }
+    Ok((f, t))
 }
 
 fn check_name<'a>(name: &'a str, seen: &mut Vec<&'a str>) -> Result<(), String> {
@@ -381,13 +440,11 @@ mod tests {
     #[test]
     fn default_spec_parses_and_describes_the_social_cure_chain() {
         let spec = StudySpec::default_spec();
-        assert_eq!(spec.model.x(), "groups");
-        assert_eq!(
-            spec.model.mediators(),
-            ["belonging", "support", "loneliness"]
-        );
-        assert_eq!(spec.model.y(), "hrqol");
-        assert_eq!(spec.model.covariates(), ["age", "gender"]);
+        let model = spec.model.as_ref().unwrap();
+        assert_eq!(model.x(), "groups");
+        assert_eq!(model.mediators(), ["belonging", "support", "loneliness"]);
+        assert_eq!(model.y(), "hrqol");
+        assert_eq!(model.covariates(), ["age", "gender"]);
     }
 
     fn with(old: &str, new: &str) -> Result<StudySpec, SpecError> {

@@ -56,7 +56,7 @@ pub fn forest(f: &Forest) -> String {
         bottom,
         &format!("stroke=\"{GREY}\" stroke-width=\"1\" stroke-dasharray=\"4 3\""),
     );
-    draw_header(&mut svg, text_w);
+    draw_header(&mut svg, text_w, &f.ci_label);
 
     let mut y = top;
     let mut shade = false;
@@ -131,14 +131,14 @@ fn x_scale(f: &Forest, left: f64, right: f64) -> Scale {
     }
 }
 
-fn draw_header(svg: &mut Svg, text_w: f64) {
+fn draw_header(svg: &mut Svg, text_w: f64, ci_label: &str) {
     let font = Font::new(FS_SMALL).bold().color(GREY);
     let y = MARGIN + 10.0;
     svg.text(MARGIN, y, "Effect", Anchor::Start, font);
     svg.text(
         WIDTH - MARGIN - text_w / 2.0,
         y,
-        "Estimate [95% CI]",
+        &format!("Estimate [{}]", ci_label),
         Anchor::Middle,
         font,
     );

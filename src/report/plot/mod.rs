@@ -63,9 +63,11 @@ pub struct PathDiagram {
     pub total: Option<PathCoef>,
     /// Optional extra caption line (e.g. "Unstandardised coefficients; n = 412").
     pub note: Option<String>,
+    /// Name of the coefficients' interval, e.g. "95% CI".
+    pub ci_label: String,
 }
 
-/// Mean and 95% CI of one construct at one wave; `None` where the wave has no data.
+/// Mean and CI of one construct at one wave; `None` where the wave has no data.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct WavePoint {
     pub mean: Option<f64>,
@@ -81,11 +83,13 @@ pub struct ConstructSeries {
     pub points: Vec<WavePoint>,
 }
 
-/// Small multiples of mean ± 95% CI per construct across waves.
+/// Small multiples of mean ± CI per construct across waves.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Trajectories {
     pub waves: Vec<String>,
     pub constructs: Vec<ConstructSeries>,
+    /// Name of the bars' interval, e.g. "95% confidence intervals".
+    pub ci_label: String,
 }
 
 /// One row of a forest plot.
@@ -109,8 +113,10 @@ pub struct ForestGroup {
 /// Forest plot of estimates with CIs, with a zero line.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Forest {
-    /// x-axis title, e.g. "Indirect effect (95% bootstrap CI)".
+    /// x-axis title, e.g. "Indirect effect on Δ HRQoL".
     pub x_label: String,
+    /// Name of the interval in the column header, e.g. "95% percentile bootstrap CI".
+    pub ci_label: String,
     pub groups: Vec<ForestGroup>,
 }
 

@@ -385,9 +385,10 @@ fn draw_label(svg: &mut Svg, x: f64, y: f64, text: &str, sig: bool, font: Font) 
 fn caption_lines(d: &PathDiagram, k: usize, width: f64) -> Vec<(String, Font)> {
     let total = match &d.total {
         Some(t) => format!(
-            "Total effect of X on Y: c = {}{} (95% CI {} to {}).",
+            "Total effect of X on Y: c = {}{} ({} {} to {}).",
             num(t.estimate, 2),
             stars(t.p),
+            d.ci_label,
             num(t.ci_low, 2),
             num(t.ci_high, 2)
         ),

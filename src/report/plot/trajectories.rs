@@ -1,4 +1,4 @@
-//! Small multiples: mean ± 95% CI of each construct per wave, one panel per construct because
+//! Small multiples: mean ± CI of each construct per wave, one panel per construct because
 //! the scales differ (Cleveland 1985; Tufte 1983, "small multiples").
 
 use super::svg::{
@@ -42,7 +42,10 @@ pub fn trajectories(t: &Trajectories) -> String {
     svg.text(
         MARGIN,
         height - MARGIN + 2.0,
-        "Points: wave means; bars: 95% confidence intervals; n: respondents with a score at that wave.",
+        &format!(
+            "Points: wave means; bars: {}; n: respondents with a score at that wave.",
+            t.ci_label
+        ),
         Anchor::Start,
         Font::new(FS_SMALL).color(GREY),
     );

@@ -55,7 +55,7 @@ add("[[expect]]", 'effect = "total"', sprintf("value = %.10g", cf(total, "groups
 add("[[expect]]", 'effect = "direct"', sprintf("value = %.10g", cf(fits$hrqol, "groups")), "abs_tol = 1e-6", "")
 add("[[expect]]", 'path = "groups -> belonging -> support -> loneliness -> hrqol"',
     sprintf("value = %.10g", a1 * d21 * d32 * b3), "abs_tol = 1e-6", "")
-add("[[expect]]", 'pointer = "/model_sample/n"', sprintf("value = %d", nrow(ch)), "abs_tol = 0", "")
+add("[[expect]]", 'analysis = "mediation"', 'pointer = "/sample/n"', sprintf("value = %d", nrow(ch)), "abs_tol = 0", "")
 dir.create("../../../data/published", showWarnings = FALSE)
 writeLines(out, "../../../data/published/example.toml")
 cat("n =", nrow(ch), " serial =", a1 * d21 * d32 * b3, "\n")

@@ -1,0 +1,126 @@
+//! The serial mediation (PROCESS Model 6) on the complete cases of its variables: X, the
+//! mediators in causal order, Y and covariates, each a score, a change score or a baseline
+//! variable.
+
+use serde::{Deserialize, Serialize};
+
+use super::plan::MediationJob;
+use super::{Context, Entry, Output, Planned};
+use crate::load::wave_label;
+use crate::prepare::{model_frame, Coding, MissingStrategy, ModelFrame, Var};
+use crate::stats::mediation::{MediationData, MediationResult, MediationSpec};
+use crate::stats::StatsError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediationOutput {
+    /// What each model variable is, in the order X, mediators, Y, covariates.
+    pub variables: Vec<VariableInfo>,
+    pub result: MediationResult,
+    /// How each categorical covariate was coded.
+    #[serde(default)]
+    pub coding: Vec<Coding>,
+}
+
+/// A model variable's name in the result and what it measures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariableInfo {
+    /// Column name in the result (`d_hrqol`, `hrqol_T1`, `arm[CBT]`, `age`).
+    pub name: String,
+    /// The construct or baseline variable it comes from.
+    pub source: String,
+    /// `change T1 − T0`, `score at T1`, `baseline`, or `indicator of CBT`.
+    pub measure: String,
+}
+
+impl VariableInfo {
+    pub fn of(v: &Var) -> Self {
+        let measure = match v {
+            Var::Score { wave, .. } => format!("score at {}", wave_label(*wave)),
+            Var::Change { from, to, .. } => {
+                format!("change {} − {}", wave_label(*to), wave_label(*from))
+            }
+            Var::Baseline { .. } => "baseline".into(),
+            Var::Level { level, .. } => format!("indicator of {level}"),
+        };
+        let name = match v {
+            Var::Change { construct, .. } => construct.clone(),
+            v => v.name(),
+        };
+        Self {
+            name,
+            source: v.source_name().to_string(),
+            measure,
+        }
+    }
+}
+
+pub fn run(p: &Planned, job: &MediationJob, cx: &Context<'_>) -> Entry {
+    let mut vars = vec![job.x.clone()];
+    vars.extend(job.mediators.iter().cloned());
+    vars.push(job.y.clone());
+    vars.extend(job.covariates.iter().cloned());
+    let frame = model_frame(cx.panel, &vars, MissingStrategy::Listwise);
+    match fit(&vars, job.mediators.len(), &frame, cx) {
+        Ok(result) => Entry::done(
+            p,
+            Some(frame.sample.clone()),
+            Output::SerialMediation(MediationOutput {
+                variables: vars.iter().map(VariableInfo::of).collect(),
+                result,
+                coding: frame.coding,
+            }),
+        ),
+        Err(err) => Entry::not_run(p, Some(frame.sample), format!("not fitted ({err})")),
+    }
+}
+
+/// Fits the chain on the frame's columns: X, mediators and Y are one column each; a
+/// categorical covariate may be several.
+fn fit(
+    vars: &[Var],
+    k: usize,
+    frame: &ModelFrame,
+    cx: &Context<'_>,
+) -> Result<MediationResult, StatsError> {
+    let one = |v: usize| -> Result<usize, StatsError> {
+        match frame.columns_of(v)[..] {
+            [c] => Ok(c),
+            _ => Err(StatsError::Invalid(format!(
+                "'{}' has more than two levels; a serial mediation takes one X column (name one level, or use a [[analysis]] whose x is the variable: spcure then reports relative indirect effects per level)",
+                frame.names[frame.columns_of(v)[0]]
+            ))),
+        }
+    };
+    let x = one(0)?;
+    let mediators: Vec<usize> = (1..=k).map(one).collect::<Result<_, _>>()?;
+    let y = one(k + 1)?;
+    let covariates: Vec<usize> = (k + 2..vars.len())
+        .flat_map(|v| frame.columns_of(v))
+        .collect();
+    // A change score keeps its construct's name in mediation output (as PROCESS users name
+    // their variables); `variables` says what each name measures.
+    let name = |c: usize| match &vars[frame.var_of[c]] {
+        Var::Change { construct, .. } => construct.clone(),
+        _ => frame.names[c].clone(),
+    };
+    let spec = MediationSpec {
+        x: name(x),
+        mediators: mediators.iter().map(|c| name(*c)).collect(),
+        y: name(y),
+        covariates: covariates.iter().map(|c| name(*c)).collect(),
+        hc: cx.settings.ols.hc,
+        contrasts: true,
+        standardize: true,
+        boot: cx.settings.boot.clone(),
+    };
+    let col = |c: usize| frame.columns[c].as_slice();
+    let data = MediationData {
+        x: col(x),
+        mediators: mediators.iter().map(|c| col(*c)).collect(),
+        y: col(y),
+        covariates: covariates.iter().map(|c| col(*c)).collect(),
+    };
+    let mut result = spec.fit(&data)?;
+    result.bootstrap.seed_drawn = Some(cx.settings.seed_drawn);
+    Ok(result)
+}

@@ -1,0 +1,113 @@
+//! Key findings: one sentence each, shown first. Each sentence agrees with what its table
+//! marks (change uses the Holm-adjusted p the change table marks).
+
+use super::{mediation, Labels, ALPHA};
+use crate::analysis::change::ChangeEntry;
+use crate::analysis::{Kind, Output};
+use crate::report::apa;
+use crate::results::AnalysisResults;
+
+pub fn key_findings(r: &AnalysisResults, labels: &Labels) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(first) = r.load.attrition.first() {
+        let chain: Vec<String> = r.load.attrition.iter().map(|n| n.to_string()).collect();
+        out.push(format!(
+            "{} participants took part at baseline; follow-up retained {} ({}).",
+            first,
+            chain.join(" → "),
+            r.load
+                .files
+                .iter()
+                .map(|f| f.wave.clone())
+                .collect::<Vec<_>>()
+                .join(" → ")
+        ));
+    }
+    let mediation = r.outputs(Kind::SerialMediation).find_map(|(_, o)| match o {
+        Output::SerialMediation(m) => Some(m),
+        _ => None,
+    });
+    // The outcome whose change the findings follow: the mediation's Y, else every construct.
+    let outcome = mediation.and_then(|m| m.variables.get(m.result.mediators.len() + 1));
+    for (_, o) in r.outputs(Kind::Change) {
+        if let Output::Change(c) = o {
+            out.extend(
+                c.comparisons
+                    .iter()
+                    .filter(|c| outcome.is_none_or(|y| y.source == c.construct))
+                    .filter(|c| outcome.is_some() || c.from == r.load.files[0].wave)
+                    .map(|c| change_sentence(c, labels)),
+            );
+        }
+    }
+    for (e, o) in r.outputs(Kind::Regression) {
+        if let Output::Regression(x) = o {
+            // [model]'s own regressions are reported by its mediation; name the others.
+            if !from_model(&e.id) {
+                out.extend(regression_sentence(&e.title, x));
+            }
+        }
+    }
+    if let Some(m) = mediation {
+        out.extend(mediation::findings(m, labels));
+    }
+    out
+}
+
+fn change_sentence(c: &ChangeEntry, labels: &Labels) -> String {
+    let k = &c.comparison;
+    // NaN (not computed) counts as not significant.
+    let significant = c.p_t_holm < ALPHA;
+    let direction = if !significant {
+        "did not change significantly"
+    } else if k.mean_change > 0.0 {
+        "increased"
+    } else {
+        "decreased"
+    };
+    format!(
+        "{} {} from {} to {} (M = {} → {}, mean change {}, {} CI {}, t({}) = {}, {}, Holm-adjusted {}; d_z = {}, n = {}).",
+        labels.of(&c.construct),
+        direction,
+        c.from,
+        c.to,
+        apa::fixed(k.mean_from, 2),
+        apa::fixed(k.mean_to, 2),
+        apa::fixed(k.mean_change, 2),
+        apa::level_percent(k.level),
+        apa::ci(k.change_ci[0], k.change_ci[1], 2),
+        apa::fixed(k.df, 0),
+        apa::fixed(k.t, 2),
+        apa::p_value(k.p_t),
+        apa::p_value(c.p_t_holm),
+        apa::fixed(k.d_z, 2),
+        k.n
+    )
+}
+
+/// The first predictor of a regression named in `[[analysis]]` (e.g. the arm in an ANCOVA).
+fn regression_sentence(
+    title: &str,
+    x: &crate::analysis::regression::RegressionOutput,
+) -> Option<String> {
+    let fit = &x.fit;
+    let first = fit.terms.iter().find(|t| t.term != "(Intercept)")?;
+    Some(format!(
+        "{title}: {} b = {}, {} CI {}, t({}) = {}, {} (n = {}).",
+        first.term,
+        apa::fixed(first.estimate, 3),
+        apa::level_percent(fit.level),
+        apa::ci(first.ci_low, first.ci_high, 3),
+        fit.df2,
+        apa::fixed(first.t, 2),
+        apa::p_value(first.p),
+        fit.n
+    ))
+}
+
+/// Ids of the regressions the `[model]` shorthand plans (see `analysis::plan`).
+fn from_model(id: &str) -> bool {
+    ["baseline_", "change_", "residualised_"]
+        .iter()
+        .any(|p| id.starts_with(p))
+}

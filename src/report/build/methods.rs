@@ -1,0 +1,36 @@
+//! The methods paragraphs: software, scoring, samples and missing data, the models.
+
+use super::ci_kind;
+use crate::analysis::{Kind, Output};
+use crate::report::apa;
+use crate::results::AnalysisResults;
+
+pub fn methods(r: &AnalysisResults) -> Vec<String> {
+    let mut out = vec![format!(
+        "Analyses were run with spcure {} (results schema {}) on the study spec {}. Scale scores are the mean of the answered items when at least the spec's minimum share of items was answered; reverse-keyed items were reversed first. Descriptives, reliability, correlations and paired change use the participants observed on each statistic's variables (available cases); each regression and mediation uses the participants with complete data on its variables (listwise deletion, as PROCESS and lm); both are unbiased only if data are missing completely at random (MCAR). Every exclusion is counted by reason beside each table and in results.json. Categorical baseline variables enter models as indicator (dummy) variables against a reference level, with the coding printed under each table.",
+        r.spcure_version, r.schema_version, r.spec_source
+    )];
+    if let Some(m) = r.outputs(Kind::SerialMediation).find_map(|(_, o)| match o {
+        Output::SerialMediation(m) => Some(&m.result),
+        _ => None,
+    }) {
+        let b = &m.bootstrap;
+        out.push(format!(
+            "The serial mediation model (Hayes' PROCESS Model 6) was estimated by OLS, one equation per mediator and one for the outcome, with covariates in every equation; {} standard errors. Indirect effects are products of coefficients along each path; their {} {}confidence intervals come from B = {} nonparametric case-resampling bootstrap samples with seed {}{}. For an X with more than two levels, each non-reference level is its own X with the other levels' indicators as covariates (relative indirect effects, as PROCESS's indicator coding).",
+            m.equations.first().and_then(|e| e.hc).map_or("classical OLS".to_string(), |h| format!("{h:?}").to_uppercase()),
+            apa::level_percent(b.level),
+            ci_kind(b.ci).phrase(),
+            b.samples,
+            b.seed,
+            if b.seed_drawn == Some(true) { " (drawn at random; pass --seed to repeat the run)" } else { "" }
+        ));
+    }
+    let files: Vec<String> = r
+        .load
+        .files
+        .iter()
+        .map(|f| format!("{} {} (SHA-256 {})", f.wave, f.path, f.sha256))
+        .collect();
+    out.push(format!("Input files: {}.", files.join("; ")));
+    out
+}
