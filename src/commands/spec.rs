@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 
 use crate::cli::SpecArgs;
 use crate::error::UsageError;
-use crate::spec::{StudySpec, DEFAULT_SPEC};
+use crate::spec::{Covariate, StudySpec, DEFAULT_SPEC};
 
 pub fn run(a: &SpecArgs) -> Result<()> {
     if a.print_default {
@@ -32,5 +32,26 @@ pub fn run(a: &SpecArgs) -> Result<()> {
         m.to_wave.get_ref(),
         m.from_wave.get_ref()
     );
+    for c in spec.covariates.iter().filter(|c| c.categorical) {
+        println!("  {}", describe_categorical(c));
+    }
     Ok(())
+}
+
+/// One line on a categorical baseline variable: its levels and reference.
+fn describe_categorical(c: &Covariate) -> String {
+    let levels = match c.levels() {
+        Some(l) => l.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "),
+        None => "from the baseline data".into(),
+    };
+    let reference = match (c.reference(), c.levels()) {
+        (Some(r), _) => r.to_string(),
+        (None, Some(l)) => l[0].to_string(),
+        (None, None) => "the first level (numeric codes ascending, then text)".into(),
+    };
+    format!(
+        "{} (column '{}'): categorical; levels: {levels}; reference: {reference}",
+        c.name(),
+        c.column
+    )
 }
