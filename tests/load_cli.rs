@@ -337,3 +337,101 @@ fn bad_spec_points_at_the_toml_line() {
         stderr(&out)
     );
 }
+
+/// The example waves with a treatment arm (TAU/CBT/Group, as text) and a site (coded 1/2/3)
+/// appended to every file, and a spec declaring them with `arm_table` and `site_table`.
+fn arm_and_site_study(arm_table: &str) -> (tempfile::TempDir, Vec<PathBuf>, PathBuf) {
+    let (dir, paths) = waves(|_, t| {
+        t.lines()
+            .enumerate()
+            .map(|(i, l)| match i {
+                0 => format!("{l},arm,site\n"),
+                _ => {
+                    let arm = ["TAU", "CBT", "Group"][i % 3];
+                    let site = if i % 7 == 0 {
+                        "2.0".into()
+                    } else {
+                        (i % 3 + 1).to_string()
+                    };
+                    format!("{l},{arm},{site}\n")
+                }
+            })
+            .collect()
+    });
+    let anchor = "# The serial chain";
+    let tables = format!(
+        "{arm_table}\n[[covariate]]\nname = \"site\"\ncolumn = \"site\"\ncategorical = true\n\n{anchor}"
+    );
+    let spec = dir.path().join("study.toml");
+    std::fs::write(
+        &spec,
+        spcure::spec::DEFAULT_SPEC.replacen(anchor, &tables, 1),
+    )
+    .unwrap();
+    (dir, paths, spec)
+}
+
+#[test]
+fn text_coded_arms_and_numeric_site_codes_load_as_categories() {
+    let (dir, paths, spec) = arm_and_site_study(
+        "[[covariate]]\nname = \"arm\"\nlabel = \"Treatment arm\"\ncolumn = \"arm\"\n\
+         categorical = true\nreference = \"CBT\"\n",
+    );
+    let out_dir = dir.path().join("out");
+    let out = analyse(&paths, &out_dir, &["--spec", spec.to_str().unwrap()]);
+    let err = stderr(&out);
+    // Only the load stage is asserted here: the text levels must load.
+    for load_error in [
+        "invalid value",
+        "not a number",
+        "missing_codes",
+        "never holds it",
+    ] {
+        assert!(!err.contains(load_error), "load error: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    if out.status.code() == Some(0) {
+        let panel = std::fs::read_to_string(out_dir.join("panel.csv")).unwrap();
+        let header: Vec<&str> = panel.lines().next().unwrap().split(',').collect();
+        let arm = header.iter().position(|h| *h == "arm").unwrap();
+        let site = header.iter().position(|h| *h == "site").unwrap();
+        let cell = |row: usize, col: usize| {
+            panel
+                .lines()
+                .nth(row)
+                .unwrap()
+                .split(',')
+                .nth(col)
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            (cell(1, arm), cell(2, arm), cell(3, arm)),
+            ("CBT".into(), "Group".into(), "TAU".into())
+        );
+        // Site codes stay codes, "2.0" is the level "2".
+        assert_eq!((cell(1, site), cell(7, site)), ("2".into(), "2".into()));
+    } else {
+        assert_ne!(out.status.code(), Some(2), "{err}");
+    }
+}
+
+#[test]
+fn text_in_a_numeric_covariate_suggests_categorical_not_missing_codes() {
+    let (dir, paths, spec) =
+        arm_and_site_study("[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\nmin = 0\nmax = 2\n");
+    let out = analyse(
+        &paths,
+        &dir.path().join("out"),
+        &["--spec", spec.to_str().unwrap()],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("T0.csv")
+            && err.contains("column 'arm' holds text (\"CBT\")")
+            && err.contains("`categorical = true`"),
+        "{err}"
+    );
+    assert!(!err.contains("missing_codes"), "{err}");
+}
