@@ -227,6 +227,9 @@ pub struct Coding {
     pub reference: String,
     /// `(column, level)`: each indicator column and the level it marks.
     pub dummies: Vec<(String, String)>,
+    /// Levels with no participant in this sample: no indicator (it would be all zeros).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub empty_levels: Vec<String>,
 }
 
 impl Coding {
@@ -237,12 +240,19 @@ impl Coding {
             .iter()
             .map(|(c, l)| format!("{c} = 1 for {l}"))
             .collect();
-        format!(
+        let mut s = format!(
             "{}: indicator (dummy) coding against the reference level {} ({})",
             self.variable,
             self.reference,
             d.join(", ")
-        )
+        );
+        if !self.empty_levels.is_empty() {
+            s.push_str(&format!(
+                "; no participant in this sample has level {}, so it has no indicator",
+                self.empty_levels.join(", ")
+            ));
+        }
+        s
     }
 }
 
@@ -407,8 +417,19 @@ fn expand_categorical(panel: &Panel, vars: &[Var], frame: &mut ModelFrame) {
             continue;
         };
         let name = var.source_name();
+        // Levels nobody in this sample has get no indicator (it would be all zeros); if the
+        // reference is among them, the first level present becomes the reference.
+        let present: Vec<usize> = (0..levels.len())
+            .filter(|&code| col.iter().any(|x| *x as usize == code))
+            .collect();
+        let empty_levels = (0..levels.len())
+            .filter(|code| !present.contains(code))
+            .map(|code| levels[code].clone())
+            .collect();
+        let reference = present.first().copied().unwrap_or(0);
         let mut dummies = Vec::new();
-        for (code, level) in levels.iter().enumerate().skip(1) {
+        for &code in present.iter().skip(1) {
+            let level = &levels[code];
             let column = dummy_name(name, level);
             frame
                 .columns
@@ -419,8 +440,9 @@ fn expand_categorical(panel: &Panel, vars: &[Var], frame: &mut ModelFrame) {
         }
         frame.coding.push(Coding {
             variable: name.to_string(),
-            reference: levels[0].clone(),
+            reference: levels[reference].clone(),
             dummies,
+            empty_levels,
         });
     }
 }

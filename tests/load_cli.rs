@@ -337,3 +337,280 @@ fn bad_spec_points_at_the_toml_line() {
         stderr(&out)
     );
 }
+
+/// The example waves with a treatment arm (TAU/CBT/Group, as text) and a site (coded 1/2/3)
+/// appended to every file, and a spec declaring them with `arm_table` and `site_table`.
+fn arm_and_site_study(arm_table: &str) -> (tempfile::TempDir, Vec<PathBuf>, PathBuf) {
+    let (dir, paths) = waves(|_, t| {
+        t.lines()
+            .enumerate()
+            .map(|(i, l)| match i {
+                0 => format!("{l},arm,site\n"),
+                _ => {
+                    let arm = ["TAU", "CBT", "Group"][i % 3];
+                    let site = if i % 7 == 0 {
+                        "2.0".into()
+                    } else {
+                        (i % 3 + 1).to_string()
+                    };
+                    format!("{l},{arm},{site}\n")
+                }
+            })
+            .collect()
+    });
+    let anchor = "# The serial chain";
+    let tables = format!(
+        "{arm_table}\n[[covariate]]\nname = \"site\"\ncolumn = \"site\"\ncategorical = true\n\n{anchor}"
+    );
+    let spec = dir.path().join("study.toml");
+    std::fs::write(
+        &spec,
+        spcure::spec::DEFAULT_SPEC.replacen(anchor, &tables, 1),
+    )
+    .unwrap();
+    (dir, paths, spec)
+}
+
+#[test]
+fn text_coded_arms_and_numeric_site_codes_load_as_categories() {
+    let (dir, paths, spec) = arm_and_site_study(
+        "[[covariate]]\nname = \"arm\"\nlabel = \"Treatment arm\"\ncolumn = \"arm\"\n\
+         categorical = true\nreference = \"CBT\"\n",
+    );
+    let out_dir = dir.path().join("out");
+    let out = analyse(&paths, &out_dir, &["--spec", spec.to_str().unwrap()]);
+    let err = stderr(&out);
+    // Only the load stage is asserted here: the text levels must load.
+    for load_error in [
+        "invalid value",
+        "not a number",
+        "missing_codes",
+        "never holds it",
+    ] {
+        assert!(!err.contains(load_error), "load error: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    if out.status.code() == Some(0) {
+        let panel = std::fs::read_to_string(out_dir.join("panel.csv")).unwrap();
+        let header: Vec<&str> = panel.lines().next().unwrap().split(',').collect();
+        let arm = header.iter().position(|h| *h == "arm").unwrap();
+        let site = header.iter().position(|h| *h == "site").unwrap();
+        let cell = |row: usize, col: usize| {
+            panel
+                .lines()
+                .nth(row)
+                .unwrap()
+                .split(',')
+                .nth(col)
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            (cell(1, arm), cell(2, arm), cell(3, arm)),
+            ("CBT".into(), "Group".into(), "TAU".into())
+        );
+        // Site codes stay codes, "2.0" is the level "2".
+        assert_eq!((cell(1, site), cell(7, site)), ("2".into(), "2".into()));
+    } else {
+        assert_ne!(out.status.code(), Some(2), "{err}");
+    }
+}
+
+#[test]
+fn text_in_a_numeric_covariate_suggests_categorical_not_missing_codes() {
+    let (dir, paths, spec) =
+        arm_and_site_study("[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\nmin = 0\nmax = 2\n");
+    let out = analyse(
+        &paths,
+        &dir.path().join("out"),
+        &["--spec", spec.to_str().unwrap()],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("T0.csv")
+            && err.contains("column 'arm' holds text (\"CBT\")")
+            && err.contains("`categorical = true`"),
+        "{err}"
+    );
+    assert!(!err.contains("missing_codes"), "{err}");
+}
+
+/// A spec with the default constructs and covariates but neither `[model]` nor `[[analysis]]`.
+fn no_model_spec(dir: &Path, extra: &str) -> PathBuf {
+    let text = spcure::spec::DEFAULT_SPEC;
+    let cut = text.find("# The serial chain").unwrap();
+    let spec = dir.join("study.toml");
+    std::fs::write(&spec, format!("{}{extra}", &text[..cut])).unwrap();
+    spec
+}
+
+fn kinds(results: &serde_json::Value) -> Vec<(String, String)> {
+    results["analyses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["id"].as_str().unwrap().to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn without_a_model_analyse_runs_what_needs_no_chain_and_exits_0() {
+    let (dir, paths) = waves(|_, t| t);
+    let spec = no_model_spec(dir.path(), "");
+    let out_dir = dir.path().join("o");
+    let out = analyse(&paths, &out_dir, &["--spec", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(out_dir.join("results.json")).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(r["schema_version"], "2.0.0");
+    let kinds: Vec<String> = kinds(&r).into_iter().map(|(_, k)| k).collect();
+    assert_eq!(
+        kinds,
+        [
+            "descriptives",
+            "reliability",
+            "correlations",
+            "attrition",
+            "change"
+        ]
+    );
+    assert!(r["analyses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e.get("not_run").is_none()));
+}
+
+#[test]
+fn a_single_outcome_trial_with_a_text_coded_arm_gets_dummy_coded_regressions() {
+    let (dir, paths, spec) = arm_and_site_study(
+        "[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\ncategorical = true\nreference = \"TAU\"\n",
+    );
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let cut = text.find("# The serial chain").unwrap();
+    let analyses = "[[analysis]]\nkind = \"regression\"\nid = \"ancova\"\ny = \"hrqol@T1\"\n\
+                    x = [\"arm\", \"hrqol@T0\"]\ncovariates = [\"site\"]\n";
+    std::fs::write(&spec, format!("{}{analyses}", &text[..cut])).unwrap();
+    let out_dir = dir.path().join("o");
+    let out = analyse(
+        &paths,
+        &out_dir,
+        &["--spec", spec.to_str().unwrap(), "--format", "json,md"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
+            .unwrap();
+    let ancova = r["analyses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "ancova")
+        .unwrap();
+    let formula = ancova["output"]["formula"].as_str().unwrap();
+    assert_eq!(
+        formula,
+        "hrqol_T1 ~ arm[CBT] + arm[Group] + hrqol_T0 + site[2] + site[3]"
+    );
+    assert_eq!(ancova["output"]["coding"][0]["reference"], "TAU");
+    assert_eq!(ancova["sample"]["n"], 178);
+    assert_eq!(
+        ancova["sample"]["exclusions"][0]["reason"]["type"],
+        "not_followed_up"
+    );
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("arm: indicator (dummy) coding against the reference level TAU"),
+        "coding is printed under the table"
+    );
+    assert!(md.contains("Missing data: complete cases"), "{md}");
+}
+
+#[test]
+fn a_spec_needing_a_wave_no_file_provides_exits_2_before_any_analysis() {
+    let (dir, paths) = waves(|_, t| t);
+    let out_dir = dir.path().join("o");
+    let spec = no_model_spec(
+        dir.path(),
+        "[[analysis]]\nkind = \"regression\"\ny = \"hrqol@T3\"\nx = \"groups@T0\"\n",
+    );
+    let out = analyse(&paths, &out_dir, &["--spec", spec.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("needs wave T3") && err.contains("T0, T1, T2"),
+        "{err}"
+    );
+    assert!(
+        !out_dir.exists(),
+        "nothing is written before the plan is valid"
+    );
+}
+
+#[test]
+fn spec_analysis_errors_point_at_the_toml_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (table, needle) in [
+        (
+            "kind = \"regresion\"\ny = \"hrqol\"\nx = \"groups\"",
+            "unknown analysis kind",
+        ),
+        (
+            "kind = \"regression\"\ny = \"hrqol@T1\"\nx = \"wellbeing\"",
+            "'wellbeing' is neither",
+        ),
+        (
+            "kind = \"regression\"\ny = \"age\"\nx = \"groups\"",
+            "must be a construct",
+        ),
+        (
+            "kind = \"regression\"\ny = \"hrqol@T0-T1\"\nx = \"groups\"",
+            "later − earlier",
+        ),
+    ] {
+        let spec = no_model_spec(dir.path(), &format!("[[analysis]]\n{table}\n"));
+        let text = std::fs::read_to_string(&spec).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_spcure"))
+            .args(["spec", "--check", spec.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(needle), "{needle}: {err}");
+        let line = err
+            .split("line ")
+            .nth(1)
+            .and_then(|s| s.split(':').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap();
+        assert!(
+            line > text
+                .find("[[analysis]]")
+                .map_or(0, |i| text[..i].lines().count()),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn nobody_dropping_out_is_said_plainly() {
+    // T1 holds every baseline participant: the attrition entry says so.
+    let (dir, paths) = waves(|w, t| if w == 1 { example(0) } else { t });
+    let spec = no_model_spec(dir.path(), "");
+    let out_dir = dir.path().join("o");
+    let out = analyse(
+        &paths[..2],
+        &out_dir,
+        &["--format", "json,md", "--spec", spec.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(md.contains("nobody dropped out by T1"), "{md}");
+    assert!(!md.contains("0 rows for 2 parameters"), "{md}");
+}

@@ -157,3 +157,88 @@ fn same_seed_gives_identical_results_whatever_the_thread_count() {
         "results.json depends on --threads"
     );
 }
+
+#[test]
+fn a_90_percent_level_labels_every_interval_90_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    analyse(dir.path(), &["--level", "90", "--format", "md,csv,svg"]);
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(!md.contains("95%"), "a 95% label under --level 90");
+    assert!(md.contains("90% CI"));
+    for entry in std::fs::read_dir(dir.path().join("figures")).unwrap() {
+        let path = entry.unwrap().path();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert!(!svg.contains("95%"), "{} says 95%", path.display());
+    }
+    let forest =
+        std::fs::read_to_string(dir.path().join("figures/mediation_indirect_effects.svg")).unwrap();
+    assert!(forest.contains("90% percentile bootstrap CI"));
+    let header = std::fs::read_to_string(dir.path().join("tables/change_across_waves.csv"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(header.contains("change_ci"), "{header}");
+}
+
+/// Breaks one thing in a results file's analyses.
+type Breaker = Box<dyn Fn(&mut Vec<serde_json::Value>)>;
+
+#[test]
+fn report_refuses_inconsistent_results_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    analyse(dir.path(), &["--format", "json"]);
+    let text = std::fs::read_to_string(dir.path().join("results.json")).unwrap();
+    let mut r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entries = r["analyses"].as_array().unwrap().clone();
+    let cases: Vec<(&str, Breaker)> = vec![
+        (
+            "correlation matrices are not",
+            Box::new(|e| {
+                let c = e.iter_mut().find(|x| x["kind"] == "correlations").unwrap();
+                c["output"]["matrix"]["r"].as_array_mut().unwrap().pop();
+            }),
+        ),
+        (
+            "equations",
+            Box::new(|e| {
+                let m = e
+                    .iter_mut()
+                    .find(|x| x["kind"] == "serial_mediation")
+                    .unwrap();
+                m["output"]["result"]["mediators"] = serde_json::json!([]);
+            }),
+        ),
+        (
+            "does not match its kind",
+            Box::new(|e| e[0]["kind"] = "regression".into()),
+        ),
+        (
+            "appears twice",
+            Box::new(|e| {
+                let first = e[0].clone();
+                e.push(first);
+            }),
+        ),
+    ];
+    for (needle, break_it) in cases {
+        let mut broken = entries.clone();
+        break_it(&mut broken);
+        r["analyses"] = serde_json::Value::Array(broken);
+        let path = dir.path().join("broken.json");
+        std::fs::write(&path, serde_json::to_string(&r).unwrap()).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_spcure"))
+            .args(["report", path.to_str().unwrap(), "--out"])
+            .arg(dir.path().join("re"))
+            .arg("--force")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{needle}: {err}");
+        assert!(
+            err.contains(needle) && !err.contains("panicked"),
+            "{needle}: {err}"
+        );
+    }
+}

@@ -10,6 +10,8 @@ use crate::stats::descriptives::{summarise, Summary};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Descriptives {
+    /// Level of the confidence intervals drawn around the means (the run's `--level`).
+    pub level: f64,
     /// Per construct and wave, over the baseline participants present at that wave.
     pub constructs: Vec<ConstructDescriptives>,
     /// Baseline variables (covariates, arms, sites).
@@ -69,6 +71,7 @@ pub fn run(p: &Planned, cx: &Context<'_>) -> Entry {
         p,
         Some(Sample::available(panel.n())),
         Output::Descriptives(Descriptives {
+            level: cx.settings.level,
             constructs,
             covariates,
         }),

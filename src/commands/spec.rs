@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 
 use crate::cli::SpecArgs;
 use crate::error::UsageError;
-use crate::spec::{StudySpec, DEFAULT_SPEC};
+use crate::spec::{Covariate, StudySpec, DEFAULT_SPEC};
 
 pub fn run(a: &SpecArgs) -> Result<()> {
     if a.print_default {
@@ -18,6 +18,9 @@ pub fn run(a: &SpecArgs) -> Result<()> {
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let spec = StudySpec::parse(&text, &path.display().to_string())?;
     println!("{}: valid. {}", path.display(), describe(&spec));
+    for c in spec.covariates.iter().filter(|c| c.categorical) {
+        println!("  {}", describe_categorical(c));
+    }
     Ok(())
 }
 
@@ -47,4 +50,22 @@ fn describe(spec: &StudySpec) -> String {
         parts.push("No model: analyse runs descriptives, reliability, correlations, attrition and change across waves".into());
     }
     parts.join(". ")
+}
+
+/// One line on a categorical baseline variable: its levels and reference.
+fn describe_categorical(c: &Covariate) -> String {
+    let levels = match c.levels() {
+        Some(l) => l.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "),
+        None => "from the baseline data".into(),
+    };
+    let reference = match (c.reference(), c.levels()) {
+        (Some(r), _) => r.to_string(),
+        (None, Some(l)) => l[0].to_string(),
+        (None, None) => "the first level (numeric codes ascending, then text)".into(),
+    };
+    format!(
+        "{} (column '{}'): categorical; levels: {levels}; reference: {reference}",
+        c.name(),
+        c.column
+    )
 }

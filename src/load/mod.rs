@@ -17,9 +17,11 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use flat::{read_flat, FlatData, FLAT_MISSING_CODES};
-pub use panel::{panel_frame, write_panel_csv, FileSummary, LoadSummary, Panel};
+pub use panel::{
+    panel_frame, write_panel_csv, FileSummary, LoadSummary, Panel, PanelConstruct, PanelCovariate,
+};
 pub use read::read_wave;
-pub use score::{scale_scores, score_wave, WaveData};
+pub use score::{scale_scores, score_wave, CovariateCells, WaveData};
 pub use waves::{assign as assign_waves, label as wave_label, WaveFile};
 
 use crate::spec::StudySpec;
@@ -107,6 +109,14 @@ pub enum LoadError {
         path: PathBuf,
         problems: Vec<CellProblem>,
         total: usize,
+    },
+    #[error("{path}: covariate '{covariate}' has reference = \"{reference}\", but column '{column}' never holds it at baseline (levels seen: {seen}); correct `reference` in the spec (levels are compared exactly, case-sensitively)")]
+    UnknownReference {
+        path: PathBuf,
+        covariate: String,
+        column: String,
+        reference: String,
+        seen: String,
     },
     #[error("{path} ({wave}) shares no participant ids with the baseline file {baseline}; check that both use the same ids in column '{id_column}' (first ids here: {examples})")]
     NoOverlap {

@@ -6,17 +6,19 @@
 //! the participant's id appears in wave w's file. Covariates come from T0. Ids found in a
 //! later wave but not at T0 cannot be compared with baseline: they are counted, listed in a
 //! warning and left out. As a Polars frame (`panel_frame`) the columns are `id`,
-//! `present_T0…`, `<construct>_T0…` for each construct, then the covariates.
+//! `present_T0…`, `<construct>_T0…` for each construct, then the covariates (a categorical
+//! one as its level text).
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::score::WaveData;
+use super::score::{CovariateCells, WaveData};
 use super::{wave_label, LoadError, Warning};
-use crate::spec::StudySpec;
+use crate::spec::{Covariate, Level, StudySpec};
 
 /// Baseline participants and their measures across waves, in plain vectors.
 #[derive(Debug, Clone)]
@@ -44,15 +46,37 @@ pub struct PanelConstruct {
     pub too_few_items: Vec<usize>,
 }
 
+/// A baseline variable (from the T0 file), one value per baseline participant.
+///
+/// Numeric: `values` are the values and `levels` is empty. Categorical: `levels` holds the
+/// level labels (text as in the file, trimmed; numeric codes normalised, "1.0" → "1") with
+/// **the reference level first** (the spec's `reference`, by default the first level), then
+/// the others in display order (the spec's `levels`, or else those observed at baseline:
+/// numeric codes ascending, then text in string order); `values[i] = Some(k as f64)` where
+/// `k` indexes participant i's level in `levels`. So `levels[0]` is the reference, dummy
+/// columns are `values == k` for k = 1.., and the labels of the codes are in `levels`. A
+/// level the spec lists may have no participants. With codes 0/1 and reference 0 (the
+/// default spec's gender) the indices equal the codes.
 #[derive(Debug, Clone)]
 pub struct PanelCovariate {
     pub name: String,
     pub label: String,
     pub categorical: bool,
-    pub values: Vec<Option<f64>>,
-    /// Levels of a categorical variable, reference first; `values` hold level indices.
-    /// Empty for numeric variables.
+    /// Categorical only (empty for a numeric variable): level labels, reference first.
     pub levels: Vec<String>,
+    pub values: Vec<Option<f64>>,
+}
+
+impl PanelCovariate {
+    /// The reference level of a categorical variable (`levels[0]`).
+    pub fn reference(&self) -> Option<&str> {
+        self.levels.first().map(String::as_str)
+    }
+    /// Participant i's level label (categorical) or `None` (missing, or a numeric variable).
+    pub fn level(&self, i: usize) -> Option<&str> {
+        let k = self.values[i]?;
+        self.levels.get(k as usize).map(String::as_str)
+    }
 }
 
 impl Panel {
@@ -201,20 +225,33 @@ pub(super) fn merge(
         .covariates
         .iter()
         .enumerate()
-        .map(|(k, def)| PanelCovariate {
-            name: def.name().to_string(),
-            label: if def.label.is_empty() {
-                def.name().to_string()
-            } else {
-                def.label.clone()
-            },
-            categorical: def.categorical,
-            levels: Vec::new(),
-            values: base.covariates[k]
-                .clone()
-                .expect("baseline covariates are required"),
+        .map(|(k, def)| {
+            let cells = base.covariates[k]
+                .as_ref()
+                .expect("baseline covariates are required");
+            let (levels, values) = match cells {
+                CovariateCells::Numeric(v) => (Vec::new(), v.clone()),
+                CovariateCells::Categorical(cells) => {
+                    let (levels, values) =
+                        level_indices(def, cells).map_err(|seen| LoadError::UnknownReference {
+                            path: base.path.clone(),
+                            covariate: def.name().to_string(),
+                            column: def.column.clone(),
+                            reference: def.reference().map(Level::to_string).unwrap_or_default(),
+                            seen,
+                        })?;
+                    (levels, values)
+                }
+            };
+            Ok(PanelCovariate {
+                name: def.name().to_string(),
+                label: def.label_or_name().to_string(),
+                categorical: def.categorical,
+                levels,
+                values,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, LoadError>>()?;
     for (c, def) in spec.constructs.iter().enumerate() {
         for w in &waves {
             if w.too_few_items[c] > 0 {
@@ -245,6 +282,55 @@ pub(super) fn merge(
     Ok((panel, summary))
 }
 
+/// A categorical variable's levels (reference first, see `PanelCovariate`) and each cell's
+/// index into them. Err: the spec's reference is not among the observed levels (listed).
+fn level_indices(
+    def: &Covariate,
+    cells: &[Option<Level>],
+) -> Result<(Vec<String>, Vec<Option<f64>>), String> {
+    let mut levels: Vec<Level> = match def.levels() {
+        Some(listed) => listed.into_iter().cloned().collect(),
+        None => {
+            let distinct: HashSet<&Level> = cells.iter().flatten().collect();
+            let mut seen: Vec<Level> = distinct.into_iter().cloned().collect();
+            seen.sort_by(level_order);
+            seen
+        }
+    };
+    if let Some(r) = def.reference() {
+        match levels.iter().position(|l| l == r) {
+            Some(i) => {
+                let r = levels.remove(i);
+                levels.insert(0, r);
+            }
+            None => {
+                let seen: Vec<&str> = levels.iter().map(Level::as_str).collect();
+                return Err(if seen.is_empty() {
+                    "none".into()
+                } else {
+                    seen.join(", ")
+                });
+            }
+        }
+    }
+    let index: HashMap<&Level, usize> = levels.iter().enumerate().map(|(k, l)| (l, k)).collect();
+    let values = cells
+        .iter()
+        .map(|c| c.as_ref().and_then(|l| index.get(l)).map(|k| *k as f64))
+        .collect();
+    Ok((levels.iter().map(Level::to_string).collect(), values))
+}
+
+/// Observed levels' order: numeric codes ascending, then text in string order.
+fn level_order(a: &Level, b: &Level) -> Ordering {
+    match (a.code(), b.code()) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.as_str().cmp(b.as_str()),
+    }
+}
+
 /// The panel as a Polars frame (shape documented at the top of this file).
 pub fn panel_frame(panel: &Panel) -> PolarsResult<DataFrame> {
     let mut cols: Vec<Column> = vec![Column::new(
@@ -266,7 +352,13 @@ pub fn panel_frame(panel: &Panel) -> PolarsResult<DataFrame> {
         }
     }
     for cov in &panel.covariates {
-        cols.push(Column::new(cov.name.as_str().into(), cov.values.clone()));
+        let name = cov.name.as_str().into();
+        cols.push(if cov.categorical {
+            let text: Vec<Option<&str>> = (0..panel.n()).map(|i| cov.level(i)).collect();
+            Column::new(name, text)
+        } else {
+            Column::new(name, cov.values.clone())
+        });
     }
     DataFrame::new(panel.n(), cols)
 }
@@ -275,4 +367,160 @@ pub fn panel_frame(panel: &Panel) -> PolarsResult<DataFrame> {
 pub fn write_panel_csv(panel: &Panel, out: &mut dyn Write) -> PolarsResult<()> {
     let mut frame = panel_frame(panel)?;
     CsvWriter::new(out).finish(&mut frame)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::score::tests::spec_with;
+    use crate::load::{load_study, WaveFile};
+
+    /// Loads T0 and T1 (CSV text) with `spec`; the directory lives as long as the result.
+    fn load(t0: &str, t1: &str, spec: &StudySpec) -> Result<(Panel, LoadSummary), LoadError> {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<WaveFile> = [t0, t1]
+            .iter()
+            .enumerate()
+            .map(|(w, text)| {
+                let path = dir.path().join(format!("T{w}.csv"));
+                std::fs::write(&path, text).unwrap();
+                WaveFile {
+                    wave: w as u32,
+                    path,
+                }
+            })
+            .collect();
+        load_study(&files, spec)
+    }
+
+    const T0: &str = "id,a,b,c,arm,site\n\
+                      1,1,1,1,TAU,3\n\
+                      2,1,1,1,CBT,1.0\n\
+                      3,1,1,1,Group,2\n\
+                      4,1,1,1,NA,1\n\
+                      5,1,1,1,TAU,\n";
+    const T1: &str = "id,a,b,c\n1,2,2,2\n2,2,2,2\n";
+
+    fn arm_site(arm_extra: &str, site_extra: &str) -> StudySpec {
+        spec_with(&format!(
+            "[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\ncategorical = true\n{arm_extra}\n\
+             [[covariate]]\nname = \"site\"\ncolumn = \"site\"\ncategorical = true\n{site_extra}\n"
+        ))
+    }
+
+    #[test]
+    fn observed_levels_are_sorted_with_the_reference_first() {
+        let (panel, _) = load(T0, T1, &arm_site("", "")).unwrap();
+        let arm = panel.covariate("arm").unwrap();
+        assert_eq!(arm.levels, ["CBT", "Group", "TAU"]);
+        assert_eq!(arm.reference(), Some("CBT"));
+        assert_eq!(
+            arm.values,
+            [Some(2.0), Some(0.0), Some(1.0), None, Some(2.0)]
+        );
+        let site = panel.covariate("site").unwrap();
+        assert_eq!(
+            site.levels,
+            ["1", "2", "3"],
+            "numeric codes sort as numbers"
+        );
+        assert_eq!(
+            site.values,
+            [Some(2.0), Some(0.0), Some(1.0), Some(0.0), None]
+        );
+        assert_eq!(site.level(1), Some("1"));
+    }
+
+    #[test]
+    fn listed_levels_keep_their_order_after_the_reference() {
+        let spec = arm_site(
+            "levels = [\"TAU\", \"CBT\", \"Group\", \"Waitlist\"]\nreference = \"CBT\"",
+            "reference = 3",
+        );
+        let (panel, _) = load(T0, T1, &spec).unwrap();
+        let arm = panel.covariate("arm").unwrap();
+        assert_eq!(arm.levels, ["CBT", "TAU", "Group", "Waitlist"]);
+        assert_eq!(
+            arm.values,
+            [Some(1.0), Some(0.0), Some(2.0), None, Some(1.0)]
+        );
+        let site = panel.covariate("site").unwrap();
+        assert_eq!(site.levels, ["3", "1", "2"]);
+        assert_eq!(
+            site.values,
+            [Some(0.0), Some(1.0), Some(2.0), Some(1.0), None]
+        );
+    }
+
+    #[test]
+    fn a_reference_never_observed_is_an_error() {
+        let err = load(T0, T1, &arm_site("reference = \"tau\"", ""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("T0.csv")
+                && err.contains("reference = \"tau\"")
+                && err.contains("levels seen: CBT, Group, TAU"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn numeric_covariates_have_no_levels() {
+        let spec =
+            spec_with("[[covariate]]\nname = \"site\"\ncolumn = \"site\"\nmin = 1\nmax = 3\n");
+        let (panel, _) = load(T0, T1, &spec).unwrap();
+        let site = panel.covariate("site").unwrap();
+        assert!(site.levels.is_empty() && site.reference().is_none());
+        assert_eq!(
+            site.values,
+            [Some(3.0), Some(1.0), Some(2.0), Some(1.0), None]
+        );
+    }
+
+    #[test]
+    fn default_spec_gender_codes_are_unchanged() {
+        // Numbers reported before categorical levels existed must not move: gender's level
+        // indices (reference "0" first, then "1") equal its 0/1 codes.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/example");
+        let files: Vec<WaveFile> = (0..3)
+            .map(|w| WaveFile {
+                wave: w,
+                path: std::path::Path::new(dir).join(format!("T{w}.csv")),
+            })
+            .collect();
+        let (panel, _) = load_study(&files, &StudySpec::default_spec()).unwrap();
+        let gender = panel.covariate("gender").unwrap();
+        assert!(gender.categorical);
+        assert_eq!(gender.levels, ["0", "1"]);
+        let t0 = std::fs::read_to_string(files[0].path.clone()).unwrap();
+        let raw: Vec<Option<f64>> = t0
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap().trim().parse().ok())
+            .collect();
+        assert_eq!(gender.values, raw);
+        assert!(gender
+            .values
+            .iter()
+            .flatten()
+            .all(|v| *v == 0.0 || *v == 1.0));
+        assert!(panel.covariate("age").unwrap().levels.is_empty());
+    }
+
+    #[test]
+    fn panel_csv_writes_categorical_levels_as_text() {
+        let spec = arm_site("reference = \"TAU\"", "");
+        let (panel, _) = load(T0, T1, &spec).unwrap();
+        let mut out = Vec::new();
+        write_panel_csv(&panel, &mut out).unwrap();
+        let csv = String::from_utf8(out).unwrap();
+        let rows: Vec<&str> = csv.lines().collect();
+        assert!(rows[0].ends_with(",arm,site"), "{csv}");
+        assert!(rows[1].ends_with(",TAU,3"), "{csv}");
+        assert!(rows[2].ends_with(",CBT,1"), "{csv}");
+        assert!(rows[3].ends_with(",Group,2"), "{csv}");
+        assert!(rows[4].ends_with(",,1"), "{csv}");
+        assert!(rows[5].ends_with(",TAU,"), "{csv}");
+    }
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::read::RawWave;
 use super::{CellProblem, LoadError, Warning};
-use crate::spec::StudySpec;
+use crate::spec::{Covariate, Level, StudySpec};
 
 /// The fix for a column a spec names but a wave file lacks.
 const SPEC_FIX: &str = "Rename the columns in the file, or change the spec (--spec; start from `spcure spec --print-default`).";
@@ -30,9 +30,19 @@ pub struct WaveData {
     pub items: Vec<Option<Vec<Vec<Option<f64>>>>>,
     /// Per construct: rows not scored because too few items were answered (but at least one was).
     pub too_few_items: Vec<usize>,
-    /// Per covariate (spec order): value per row; `None` when this wave has no such column.
-    pub covariates: Vec<Option<Vec<Option<f64>>>>,
+    /// Per covariate (spec order): its cells; `None` when this wave has no such column.
+    pub covariates: Vec<Option<CovariateCells>>,
     pub warnings: Vec<Warning>,
+}
+
+/// One wave's cells of a baseline variable, row by row (`None`: missing).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CovariateCells {
+    /// A numeric covariate, within its declared range.
+    Numeric(Vec<Option<f64>>),
+    /// A categorical variable: each cell's level (text trimmed, numeric codes normalised, so
+    /// "1.0" and "1" are one level), one of the spec's `levels` when it lists them.
+    Categorical(Vec<Option<Level>>),
 }
 
 /// Missing-value rules of the spec.
@@ -94,6 +104,18 @@ impl Ctx<'_> {
 
     /// Parses a numeric column, checking the declared range; bad cells become problems.
     pub(super) fn numeric_column(&mut self, name: &str, min: f64, max: f64) -> Vec<Option<f64>> {
+        self.numeric_cells(name, min, max, None)
+    }
+
+    /// `numeric_column` for a numeric covariate (`covariate` names it): text that looks like a
+    /// category, not a missing-value marker, is met with the advice to declare it categorical.
+    fn numeric_cells(
+        &mut self,
+        name: &str,
+        min: f64,
+        max: f64,
+        covariate: Option<&str>,
+    ) -> Vec<Option<f64>> {
         let decimal_comma = self.raw.delimiter != b',';
         let cells = self.text_column(name);
         let mut out = Vec::with_capacity(cells.len());
@@ -108,19 +130,110 @@ impl Ctx<'_> {
                 Some(v) if self.missing.is_numeric_code(v) => out.push(None),
                 Some(v) if (min..=max).contains(&v) => out.push(Some(v)),
                 Some(_) => {
-                    self.problem(row, name, raw, format!(
-                        "outside the declared range {min}–{max}; correct it, or add \"{raw}\" to study.missing_codes in the spec if it is a missing-value code"));
+                    self.problem(row, name, raw, out_of_range(raw, min, max));
                     out.push(None);
                 }
                 None => {
-                    self.problem(row, name, raw, format!(
-                        "is not a number; correct it, or add \"{raw}\" to study.missing_codes in the spec if it marks a missing value"));
+                    let message = match covariate {
+                        Some(cov) if !looks_like_missing(raw) => format!(
+                            "column '{name}' holds text (\"{raw}\"), not a number; if covariate '{cov}' is a category (a treatment arm, site, group), set `categorical = true` for it in the spec"),
+                        _ => format!(
+                            "is not a number; correct it, or add \"{raw}\" to study.missing_codes in the spec if it marks a missing value"),
+                    };
+                    self.problem(row, name, raw, message);
                     out.push(None);
                 }
             }
         }
         out
     }
+
+    /// Reads a categorical variable's cells as levels: text trimmed, numeric codes normalised
+    /// ("1.0" is "1"), missing codes and empty cells missing. With a declared range (numeric
+    /// codes) text and codes outside it are problems; so is, when the spec lists `levels`,
+    /// any other value.
+    fn categorical_column(&mut self, name: &str, cov: &Covariate) -> Vec<Option<Level>> {
+        let decimal_comma = self.raw.delimiter != b',';
+        let levels = cov.levels();
+        let range = cov.range();
+        let cells = self.text_column(name);
+        let mut out = Vec::with_capacity(cells.len());
+        for (row, cell) in cells.iter().enumerate() {
+            let raw = cell.as_deref().unwrap_or("");
+            if self.missing.is_missing(raw) {
+                out.push(None);
+                continue;
+            }
+            let level = match parse_number(raw, decimal_comma) {
+                Some(v) if self.missing.is_numeric_code(v) => {
+                    out.push(None);
+                    continue;
+                }
+                Some(v) => {
+                    if let Some((min, max)) = range.filter(|(a, b)| !(*a..=*b).contains(&v)) {
+                        self.problem(row, name, raw, out_of_range(raw, min, max));
+                        out.push(None);
+                        continue;
+                    }
+                    Level::number(v)
+                }
+                None => match range {
+                    None => Level::new(raw),
+                    Some((min, max)) => {
+                        self.problem(row, name, raw, format!(
+                        "is not a numeric code, but covariate '{}' declares codes {min}–{max} (min, max); correct it, add \"{raw}\" to study.missing_codes if it marks a missing value, or remove `min` and `max` from the spec to allow text levels",
+                        cov.name()));
+                        out.push(None);
+                        continue;
+                    }
+                },
+            };
+            match &levels {
+                Some(levels) if !levels.contains(&&level) => {
+                    let listed: Vec<&str> = levels.iter().map(|l| l.as_str()).collect();
+                    self.problem(row, name, raw, format!(
+                        "is not one of the levels of covariate '{}' ({}); correct it, or add \"{raw}\" to its `levels` or to study.missing_codes in the spec",
+                        cov.name(), listed.join(", ")));
+                    out.push(None);
+                }
+                _ => out.push(Some(level)),
+            }
+        }
+        out
+    }
+}
+
+fn out_of_range(raw: &str, min: f64, max: f64) -> String {
+    format!("outside the declared range {min}–{max}; correct it, or add \"{raw}\" to study.missing_codes in the spec if it is a missing-value code")
+}
+
+/// Text that usually marks a missing answer ("n/a", "unknown", "?") rather than a category.
+fn looks_like_missing(raw: &str) -> bool {
+    let key: String = raw
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    key.chars().all(|c| !c.is_alphabetic())
+        || [
+            "na",
+            "nan",
+            "null",
+            "none",
+            "missing",
+            "unknown",
+            "dk",
+            "dontknow",
+            "refused",
+            "notapplicable",
+            "notknown",
+            "notstated",
+            "nk",
+            "ns",
+            "nr",
+            "x",
+        ]
+        .contains(&key.as_str())
 }
 
 fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
@@ -220,11 +333,14 @@ pub fn score_wave(raw: &RawWave, wave: u32, spec: &StudySpec) -> Result<WaveData
             covariates.push(None);
             continue;
         }
-        covariates.push(Some(ctx.numeric_column(
-            &cov.column,
-            *cov.min.get_ref(),
-            cov.max,
-        )));
+        covariates.push(Some(if cov.categorical {
+            CovariateCells::Categorical(ctx.categorical_column(&cov.column, cov))
+        } else {
+            let (min, max) = cov
+                .range()
+                .expect("the spec validates that a numeric covariate has min and max");
+            CovariateCells::Numeric(ctx.numeric_cells(&cov.column, min, max, Some(cov.name())))
+        }));
     }
     if ctx.total_problems > 0 {
         return Err(LoadError::Cells {
@@ -334,7 +450,7 @@ pub fn scale_scores(items: &[Vec<Option<f64>>], share: f64) -> (Vec<Option<f64>>
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     #[test]
@@ -357,5 +473,139 @@ mod tests {
         assert_eq!(parse_number("3,5", false), None);
         assert_eq!(parse_number("inf", false), None);
         assert_eq!(parse_number("-2.5e1", false), Some(-25.0));
+    }
+
+    /// A spec with constructs a, b, c (one column each, 0–10) and `covariates` appended.
+    pub(in crate::load) fn spec_with(covariates: &str) -> StudySpec {
+        let text = format!(
+            "[study]\nmissing_codes = [\"NA\", \"-99\"]\n\
+             [[construct]]\nname = \"a\"\ncolumn = \"a\"\nmin = 0\nmax = 10\n\
+             [[construct]]\nname = \"b\"\ncolumn = \"b\"\nmin = 0\nmax = 10\n\
+             [[construct]]\nname = \"c\"\ncolumn = \"c\"\nmin = 0\nmax = 10\n\
+             {covariates}\n\
+             [model]\nx = \"a\"\nmediators = [\"b\"]\ny = \"c\"\n"
+        );
+        StudySpec::parse(&text, "test.toml").unwrap()
+    }
+
+    fn score_text(csv: &str, spec: &StudySpec) -> Result<WaveData, LoadError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("T0.csv");
+        std::fs::write(&path, csv).unwrap();
+        score_wave(&super::super::read_wave(&path)?, 0, spec)
+    }
+
+    fn categorical(w: &WaveData, k: usize) -> Vec<Option<&str>> {
+        match w.covariates[k].as_ref().unwrap() {
+            CovariateCells::Categorical(v) => {
+                v.iter().map(|l| l.as_ref().map(Level::as_str)).collect()
+            }
+            other => panic!("not categorical: {other:?}"),
+        }
+    }
+
+    const ARM_SITE: &str = "[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\ncategorical = true\n\
+        [[covariate]]\nname = \"site\"\ncolumn = \"site\"\ncategorical = true\n";
+
+    #[test]
+    fn categorical_cells_are_trimmed_text_or_normalised_codes() {
+        let csv = "id,a,b,c,arm,site\n\
+                   1,1,1,1,TAU,1\n\
+                   2,1,1,1, CBT ,1.0\n\
+                   3,1,1,1,NA,-99\n\
+                   4,1,1,1,,2\n\
+                   5,1,1,1,Group,02\n";
+        let w = score_text(csv, &spec_with(ARM_SITE)).unwrap();
+        assert_eq!(
+            categorical(&w, 0),
+            [Some("TAU"), Some("CBT"), None, None, Some("Group")]
+        );
+        assert_eq!(
+            categorical(&w, 1),
+            [Some("1"), Some("1"), None, Some("2"), Some("2")]
+        );
+    }
+
+    #[test]
+    fn a_value_outside_the_listed_levels_is_a_cell_error_with_the_fix() {
+        let spec = spec_with(
+            "[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\ncategorical = true\n\
+             levels = [\"TAU\", \"CBT\"]\n",
+        );
+        let csv = "id,a,b,c,arm\n1,1,1,1,TAU\n2,1,1,1,Group\n3,1,1,1,cbt\n";
+        let err = score_text(csv, &spec).unwrap_err().to_string();
+        for needle in [
+            "T0.csv",
+            "2 invalid value(s)",
+            "line 3 (data row 2), column 'arm', value \"Group\"",
+            "line 4",
+            "\"cbt\"",
+            "not one of the levels of covariate 'arm' (TAU, CBT)",
+            "its `levels` or to study.missing_codes",
+        ] {
+            assert!(err.contains(needle), "{needle:?} not in {err}");
+        }
+    }
+
+    #[test]
+    fn categorical_codes_keep_a_declared_range() {
+        // The default spec's gender: categorical 0/1 with min 0, max 1.
+        let spec = spec_with(
+            "[[covariate]]\nname = \"gender\"\ncolumn = \"gender\"\ncategorical = true\nmin = 0\nmax = 1\n",
+        );
+        let w = score_text("id,a,b,c,gender\n1,1,1,1,0\n2,1,1,1,1\n", &spec).unwrap();
+        assert_eq!(categorical(&w, 0), [Some("0"), Some("1")]);
+        let err = score_text("id,a,b,c,gender\n1,1,1,1,2\n", &spec)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("outside the declared range 0–1"), "{err}");
+        // A declared range means numeric codes: text is an error, not a third level.
+        let err = score_text("id,a,b,c,gender\n1,1,1,1,F\n", &spec)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("declares codes 0–1") && err.contains("remove `min` and `max`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn text_in_a_numeric_covariate_suggests_categorical_not_missing_codes() {
+        let spec = spec_with("[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\nmin = 0\nmax = 2\n");
+        let err = score_text("id,a,b,c,arm\n1,1,1,1,TAU\n2,1,1,1,1\n", &spec)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("column 'arm' holds text (\"TAU\")")
+                && err.contains("set `categorical = true`")
+                && !err.contains("missing_codes"),
+            "{err}"
+        );
+        // A missing-value marker still gets the missing-code advice.
+        let err = score_text("id,a,b,c,arm\n1,1,1,1,n/a\n", &spec)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not a number") && err.contains("missing_codes"),
+            "{err}"
+        );
+        // Construct items keep the missing-code advice.
+        let err = score_text("id,a,b,c,arm\n1,four,1,1,1\n", &spec)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("missing_codes") && !err.contains("categorical"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_markers_are_told_from_categories() {
+        for m in ["n/a", "N.A.", "unknown", "?", "-", "Don't know", "NULL"] {
+            assert!(looks_like_missing(m), "{m}");
+        }
+        for c in ["TAU", "CBT", "Group", "north", "site A"] {
+            assert!(!looks_like_missing(c), "{c}");
+        }
     }
 }

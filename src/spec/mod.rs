@@ -75,7 +75,9 @@ pub struct Construct {
     pub max: f64,
 }
 
-/// A baseline covariate read from the T0 file.
+/// A baseline variable read from the T0 file: a numeric covariate (age), or with
+/// `categorical = true` a category (a treatment arm, a site, a group) coded as text or as
+/// numeric codes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Covariate {
@@ -83,10 +85,83 @@ pub struct Covariate {
     #[serde(default)]
     pub label: String,
     pub column: String,
-    pub min: Spanned<f64>,
-    pub max: f64,
+    /// The allowed range: required for a numeric variable; optional for a categorical one,
+    /// where it declares numeric codes (text and codes outside it are then cell errors).
+    pub min: Option<Spanned<f64>>,
+    pub max: Option<Spanned<f64>>,
     #[serde(default)]
     pub categorical: bool,
+    /// Categorical only: the allowed levels in display order (`["TAU", "CBT"]` or `[0, 1, 2]`);
+    /// any other value is a cell error. Without it the levels are those observed at
+    /// baseline, numeric codes sorted numerically, then text sorted as strings.
+    pub levels: Option<Spanned<Vec<Spanned<Level>>>>,
+    /// Categorical only: the reference level for dummy coding; default: the first level.
+    pub reference: Option<Spanned<Level>>,
+}
+
+/// One level of a categorical variable, normalised so that the spec and the cells agree:
+/// surrounding spaces are trimmed and numeric codes are written canonically, so `1`, `1.0`
+/// and `" 1"` are all the level `"1"`. Text is compared exactly (case-sensitive).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Level(String);
+
+impl Level {
+    /// The level of a cell's or the spec's text (see the type's documentation).
+    pub fn new(raw: &str) -> Self {
+        let t = raw.trim();
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() => Self::number(v),
+            _ => Self(t.to_string()),
+        }
+    }
+    /// The level of a numeric code: `1.0` → `"1"`, `2.5` → `"2.5"`.
+    pub fn number(v: f64) -> Self {
+        // `+ 0.0` turns −0 into 0, so that "-0" and "0" are one level.
+        Self(format!("{}", v + 0.0))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The numeric code, for a level that is one.
+    pub fn code(&self) -> Option<f64> {
+        self.0.parse::<f64>().ok().filter(|v| v.is_finite())
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Level;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a level as text (\"TAU\") or a numeric code (1)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Level, E> {
+                Ok(Level::new(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Level, E> {
+                Ok(Level(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Level, E> {
+                Ok(Level(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Level, E> {
+                if v.is_finite() {
+                    Ok(Level::number(v))
+                } else {
+                    Err(E::custom("a numeric level must be a finite number"))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The serial mediation chain, fitted on change scores `to_wave − from_wave`.
@@ -150,6 +225,139 @@ impl Construct {
 impl Covariate {
     pub fn name(&self) -> &str {
         self.name.get_ref()
+    }
+    pub fn label_or_name(&self) -> &str {
+        if self.label.is_empty() {
+            self.name()
+        } else {
+            &self.label
+        }
+    }
+    /// `(min, max)` when both are given (always, for a valid numeric covariate).
+    pub fn range(&self) -> Option<(f64, f64)> {
+        Some((*self.min.as_ref()?.get_ref(), *self.max.as_ref()?.get_ref()))
+    }
+    /// The levels listed in the spec, in their order; `None` when they come from the data.
+    pub fn levels(&self) -> Option<Vec<&Level>> {
+        self.levels
+            .as_ref()
+            .map(|l| l.get_ref().iter().map(Spanned::get_ref).collect())
+    }
+    /// The reference level named in the spec, if any.
+    pub fn reference(&self) -> Option<&Level> {
+        self.reference.as_ref().map(Spanned::get_ref)
+    }
+
+    fn check(&self, missing_codes: &[String]) -> Result<(), (std::ops::Range<usize>, String)> {
+        let name = self.name();
+        let at_name = |m: String| (self.name.span(), m);
+        if !self.categorical {
+            if self.min.is_none() || self.max.is_none() {
+                return Err(at_name(format!(
+                    "covariate '{name}' is numeric and needs `min` and `max` (its allowed range); \
+                     if it is a category (a treatment arm, site, group), set `categorical = true` instead"
+                )));
+            }
+            if let Some(l) = &self.levels {
+                return Err((l.span(), format!(
+                    "covariate '{name}': `levels` applies only to a categorical variable; add `categorical = true` or remove `levels`"
+                )));
+            }
+            if let Some(r) = &self.reference {
+                return Err((r.span(), format!(
+                    "covariate '{name}': `reference` applies only to a categorical variable; add `categorical = true` or remove `reference`"
+                )));
+            }
+        }
+        match (&self.min, &self.max) {
+            (Some(min), Some(max)) if min.get_ref() >= max.get_ref() => {
+                return Err((
+                    min.span(),
+                    format!(
+                        "covariate '{name}': min ({}) must be below max ({})",
+                        min.get_ref(),
+                        max.get_ref()
+                    ),
+                ))
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(at_name(format!(
+                    "covariate '{name}': give both `min` and `max`, or neither (they are optional for a categorical variable)"
+                )))
+            }
+            _ => {}
+        }
+        let Some(levels) = &self.levels else {
+            if let Some(r) = &self.reference {
+                if r.get_ref().as_str().is_empty() {
+                    return Err((
+                        r.span(),
+                        format!("covariate '{name}': `reference` is empty"),
+                    ));
+                }
+            }
+            return Ok(());
+        };
+        if levels.get_ref().is_empty() {
+            return Err((levels.span(), format!(
+                "covariate '{name}' has an empty `levels` list; list its levels, or leave `levels` out to take them from the data"
+            )));
+        }
+        let missing: Vec<Level> = missing_codes.iter().map(|c| Level::new(c)).collect();
+        for (i, l) in levels.get_ref().iter().enumerate() {
+            let level = l.get_ref();
+            if level.as_str().is_empty() {
+                return Err((
+                    l.span(),
+                    format!(
+                        "covariate '{name}': a level is empty; an empty cell is always missing"
+                    ),
+                ));
+            }
+            if levels.get_ref()[..i].iter().any(|p| p.get_ref() == level) {
+                return Err((l.span(), format!(
+                    "covariate '{name}': level \"{level}\" is listed twice (numeric codes are compared as numbers: 1 and 1.0 are one level)"
+                )));
+            }
+            if missing.contains(level) {
+                return Err((l.span(), format!(
+                    "covariate '{name}': level \"{level}\" is also in study.missing_codes, so cells holding it would be missing; remove it from one of the two"
+                )));
+            }
+            if let Some((min, max)) = self.range() {
+                match level.code() {
+                    Some(v) if !(min..=max).contains(&v) => {
+                        return Err((l.span(), format!(
+                            "covariate '{name}': level {level} is outside its range {min}–{max}"
+                        )))
+                    }
+                    None => {
+                        return Err((l.span(), format!(
+                            "covariate '{name}': level \"{level}\" is text, but `min` and `max` declare numeric codes; remove `min` and `max` to allow text levels"
+                        )))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if let Some(r) = &self.reference {
+            if !levels.get_ref().iter().any(|l| l.get_ref() == r.get_ref()) {
+                let listed: Vec<&str> = levels
+                    .get_ref()
+                    .iter()
+                    .map(|l| l.get_ref().as_str())
+                    .collect();
+                return Err((
+                    r.span(),
+                    format!(
+                        "covariate '{name}': reference \"{}\" is not one of its levels ({})",
+                        r.get_ref(),
+                        listed.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -232,17 +440,8 @@ impl StudySpec {
         }
         for c in &self.covariates {
             check_name(c.name(), &mut seen).map_err(|m| err(c.name.span(), m))?;
-            if c.min.get_ref() >= &c.max {
-                return Err(err(
-                    c.min.span(),
-                    format!(
-                        "covariate '{}': min ({}) must be below max ({})",
-                        c.name(),
-                        c.min.get_ref(),
-                        c.max
-                    ),
-                ));
-            }
+            c.check(&self.study.missing_codes)
+                .map_err(|(span, m)| err(span, m))?;
         }
         if let Some(m) = &self.model {
             self.check_model(m, &err)?;
@@ -497,5 +696,133 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("support_9"), "{err}");
+    }
+
+    /// The default spec with one more `[[covariate]]` table; returns the parse and the
+    /// line (in the edited text) of the first line of `table` containing `needle`.
+    fn with_covariate(table: &str, needle: &str) -> (Result<StudySpec, SpecError>, usize) {
+        let anchor = "# The serial chain";
+        let text = DEFAULT_SPEC.replacen(anchor, &format!("{table}\n{anchor}"), 1);
+        let line = text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        (StudySpec::parse(&text, "s.toml"), line)
+    }
+
+    fn err_at(r: (Result<StudySpec, SpecError>, usize), needles: &[&str]) {
+        let err = r.0.unwrap_err().to_string();
+        assert!(err.contains(&format!("s.toml, line {}:", r.1)), "{err}");
+        for n in needles {
+            assert!(err.contains(n), "{n:?} not in {err}");
+        }
+    }
+
+    #[test]
+    fn categorical_covariates_take_text_levels_and_a_reference() {
+        let (spec, _) = with_covariate(
+            "[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\ncategorical = true\n\
+             levels = [\"TAU\", \"CBT\", \"Group\"]\nreference = \"CBT\"\n\n\
+             [[covariate]]\nname = \"site\"\ncolumn = \"site\"\ncategorical = true\n\
+             levels = [3, \"1.0\", 2.0]\nreference = 1\n",
+            "arm",
+        );
+        let spec = spec.unwrap();
+        let arm = spec.covariate("arm").unwrap();
+        let names = |c: &Covariate| -> Vec<String> {
+            c.levels().unwrap().iter().map(|l| l.to_string()).collect()
+        };
+        assert_eq!(names(arm), ["TAU", "CBT", "Group"]);
+        assert_eq!(arm.reference().unwrap().as_str(), "CBT");
+        assert_eq!(arm.range(), None);
+        let site = spec.covariate("site").unwrap();
+        assert_eq!(names(site), ["3", "1", "2"]);
+        assert_eq!(site.reference(), Some(&Level::new("1")));
+        // The default spec's gender is unchanged: categorical with its 0–1 range, no levels.
+        let gender = spec.covariate("gender").unwrap();
+        assert!(gender.categorical && gender.levels().is_none() && gender.reference().is_none());
+        assert_eq!(gender.range(), Some((0.0, 1.0)));
+        assert_eq!(spec.covariate("age").unwrap().range(), Some((16.0, 110.0)));
+    }
+
+    #[test]
+    fn levels_are_normalised_numbers_or_trimmed_text() {
+        assert_eq!(Level::new(" 1.0 ").as_str(), "1");
+        assert_eq!(Level::new("-0").as_str(), "0");
+        assert_eq!(Level::new("2.50").as_str(), "2.5");
+        assert_eq!(Level::new(" TAU ").as_str(), "TAU");
+        assert_eq!(Level::new("nan").as_str(), "nan");
+        assert_eq!(Level::new("2").code(), Some(2.0));
+        assert_eq!(Level::new("CBT").code(), None);
+    }
+
+    #[test]
+    fn a_numeric_covariate_needs_min_and_max() {
+        err_at(
+            with_covariate(
+                "[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\n",
+                "name = \"arm\"",
+            ),
+            &["'arm'", "`min` and `max`", "categorical = true"],
+        );
+        err_at(
+            with_covariate(
+                "[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\ncategorical = true\nmin = 1\n",
+                "name = \"arm\"",
+            ),
+            &["both `min` and `max`, or neither"],
+        );
+    }
+
+    #[test]
+    fn bad_levels_and_references_point_at_their_line() {
+        let cov = |rest: &str| format!("[[covariate]]\nname = \"arm\"\ncolumn = \"arm\"\n{rest}");
+        err_at(
+            with_covariate(
+                &cov("categorical = true\nlevels = [\"TAU\", \"CBT\"]\nreference = \"Group\"\n"),
+                "reference",
+            ),
+            &["reference \"Group\" is not one of its levels (TAU, CBT)"],
+        );
+        err_at(
+            with_covariate(&cov("categorical = true\nlevels = []\n"), "levels"),
+            &["empty `levels`"],
+        );
+        err_at(
+            with_covariate(
+                &cov("categorical = true\nlevels = [1, \"1.0\"]\n"),
+                "levels",
+            ),
+            &["level \"1\" is listed twice"],
+        );
+        err_at(
+            with_covariate(
+                &cov("categorical = true\nlevels = [\"TAU\", \"NA\"]\n"),
+                "levels",
+            ),
+            &["\"NA\"", "missing_codes"],
+        );
+        err_at(
+            with_covariate(&cov("min = 0\nmax = 2\nlevels = [0, 1]\n"), "levels"),
+            &[
+                "`levels` applies only to a categorical variable",
+                "categorical = true",
+            ],
+        );
+        err_at(
+            with_covariate(&cov("min = 0\nmax = 2\nreference = 0\n"), "reference"),
+            &["`reference` applies only to a categorical variable"],
+        );
+        err_at(
+            with_covariate(
+                &cov("categorical = true\nmin = 0\nmax = 2\nlevels = [0, 3]\n"),
+                "levels",
+            ),
+            &["level 3 is outside its range 0–2"],
+        );
+        err_at(
+            with_covariate(
+                &cov("categorical = true\nmin = 0\nmax = 2\nlevels = [0, \"TAU\"]\n"),
+                "levels",
+            ),
+            &["\"TAU\" is text", "remove `min` and `max`"],
+        );
     }
 }

@@ -21,7 +21,7 @@ use thiserror::Error;
 pub enum StatsError {
     #[error("too few observations: {n} rows for {p} parameters (need more rows than parameters)")]
     TooFewRows { n: usize, p: usize },
-    #[error("column '{column}' is constant, so its effect cannot be estimated; drop it or use --no-intercept")]
+    #[error("column '{column}' is constant, so its effect cannot be estimated; drop it from the model (`spcure regress` can also fit without an intercept: --no-intercept)")]
     ConstantColumn { column: String },
     #[error("column '{column}' is (nearly) a linear combination of {others}; the design is collinear (|R_jj|/||x_j|| = {ratio:.2e} < {tol:.0e}); drop one of them")]
     Collinear {

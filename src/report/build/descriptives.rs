@@ -8,9 +8,6 @@ use crate::analysis::Entry;
 use crate::stats::descriptives::Summary;
 use crate::stats::dist;
 
-/// Level of the trajectories' CIs (descriptives carry no level of their own).
-const TRAJECTORY_LEVEL: f64 = 0.95;
-
 pub fn part(e: &Entry, d: &Descriptives) -> Part {
     let mut rows: Vec<Vec<Cell>> = d
         .constructs
@@ -45,7 +42,7 @@ pub fn part(e: &Entry, d: &Descriptives) -> Part {
     );
     t.rows = rows;
     t.notes = vec!["Over the participants present at each wave; missing = present but without a score (too few items answered). Categorical variables: the count of each level (reference first); M of a 0/1 variable is the share coded 1.".into()];
-    let level = crate::report::apa::level_percent(TRAJECTORY_LEVEL);
+    let level = crate::report::apa::level_percent(d.level);
     Part {
         tables: vec![t],
         figures: vec![Figure {
@@ -71,13 +68,14 @@ fn summary_row(label: &str, wave: &str, s: &Summary) -> Vec<Cell> {
 }
 
 fn trajectories(d: &Descriptives, ci_label: String) -> plot::Trajectories {
+    let q = 1.0 - (1.0 - d.level) / 2.0;
     let mut waves: Vec<String> = Vec::new();
     let mut constructs: Vec<plot::ConstructSeries> = Vec::new();
     for c in &d.constructs {
         if !waves.contains(&c.wave) {
             waves.push(c.wave.clone());
         }
-        let point = wave_point(&c.summary);
+        let point = wave_point(&c.summary, q);
         match constructs.iter_mut().find(|s| s.name == c.label) {
             Some(s) => s.points.push(point),
             None => constructs.push(plot::ConstructSeries {
@@ -93,9 +91,8 @@ fn trajectories(d: &Descriptives, ci_label: String) -> plot::Trajectories {
     }
 }
 
-/// Mean ± t-based CI at [`TRAJECTORY_LEVEL`].
-fn wave_point(s: &Summary) -> plot::WavePoint {
-    let q = 1.0 - (1.0 - TRAJECTORY_LEVEL) / 2.0;
+/// Mean ± t-based CI, `q` the upper quantile (0.975 for 95%).
+fn wave_point(s: &Summary, q: f64) -> plot::WavePoint {
     let half = match (s.sd, s.n) {
         (Some(sd), n) if n > 1 => {
             Some(dist::t_quantile(q, (n - 1) as f64) * sd / (n as f64).sqrt())

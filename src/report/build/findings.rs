@@ -85,24 +85,42 @@ fn change_sentence(c: &ChangeEntry, labels: &Labels) -> String {
     )
 }
 
-/// The first predictor of a regression named in `[[analysis]]` (e.g. the arm in an ANCOVA).
+/// The first predictor of a regression named in `[[analysis]]` (e.g. the arm in an ANCOVA):
+/// every indicator of a categorical predictor.
 fn regression_sentence(
     title: &str,
     x: &crate::analysis::regression::RegressionOutput,
 ) -> Option<String> {
     let fit = &x.fit;
     let first = fit.terms.iter().find(|t| t.term != "(Intercept)")?;
-    Some(format!(
-        "{title}: {} b = {}, {} CI {}, t({}) = {}, {} (n = {}).",
-        first.term,
-        apa::fixed(first.estimate, 3),
-        apa::level_percent(fit.level),
-        apa::ci(first.ci_low, first.ci_high, 3),
-        fit.df2,
-        apa::fixed(first.t, 2),
-        apa::p_value(first.p),
-        fit.n
-    ))
+    let terms: Vec<&crate::stats::ols::Term> = match x
+        .coding
+        .iter()
+        .find(|c| c.dummies.iter().any(|(column, _)| *column == first.term))
+    {
+        Some(c) => fit
+            .terms
+            .iter()
+            .filter(|t| c.dummies.iter().any(|(column, _)| *column == t.term))
+            .collect(),
+        None => vec![first],
+    };
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| {
+            format!(
+                "{} b = {}, {} CI {}, t({}) = {}, {}",
+                t.term,
+                apa::fixed(t.estimate, 3),
+                apa::level_percent(fit.level),
+                apa::ci(t.ci_low, t.ci_high, 3),
+                fit.df2,
+                apa::fixed(t.t, 2),
+                apa::p_value(t.p)
+            )
+        })
+        .collect();
+    Some(format!("{title}: {} (n = {}).", parts.join("; "), fit.n))
 }
 
 /// Ids of the regressions the `[model]` shorthand plans (see `analysis::plan`).
