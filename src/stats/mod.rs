@@ -8,6 +8,7 @@ pub mod change;
 pub mod correlation;
 pub mod descriptives;
 pub mod dist;
+pub mod estimate;
 pub mod mcar;
 pub mod mediation;
 pub mod ols;

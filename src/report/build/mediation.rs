@@ -1,14 +1,15 @@
 //! Serial mediation: the equations, total and direct effects, indirect effects and their
 //! contrasts, with the path diagram, forest plot and bootstrap histogram.
 
-use super::super::model::{Cell, Column, Figure, Table};
+use super::super::model::{Figure, Table};
 use super::super::plot;
-use super::regression::{fit_note, term_columns, terms_table};
-use super::{ci_header, ci_kind, coef, num, p, sample_note, table, text, Labels, Part};
+use super::regression::{estimate_table, fit_note, terms_table};
+use super::{ci_header, ci_kind, sample_note, Labels, Part};
 use crate::analysis::mediation::{MediationOutput, VariableInfo};
 use crate::analysis::Entry;
 use crate::report::apa::{self, CiKind};
-use crate::stats::mediation::{MediationResult, PathEffect};
+use crate::stats::estimate::Estimate;
+use crate::stats::mediation::MediationResult;
 
 pub fn part(e: &Entry, o: &MediationOutput, labels: &Labels) -> Part {
     let m = &o.result;
@@ -72,76 +73,34 @@ pub fn part(e: &Entry, o: &MediationOutput, labels: &Labels) -> Part {
 }
 
 fn effects_table(e: &Entry, m: &MediationResult) -> Table {
-    let row = |name: &str, x: &PathEffect| {
-        vec![
-            text(name),
-            coef(x.estimate, x.p, 3),
-            num(x.se, 3),
-            num(x.t, 2),
-            p(x.p),
-            num(x.ci_low, 3),
-            num(x.ci_high, 3),
-        ]
-    };
-    let level = m.total_model.level;
-    let mut t = table(
-        &format!("{}_total_direct", e.id),
-        format!("Total and direct effect of {} on {}", m.x, m.y),
-        term_columns(level),
-    );
-    t.rows = vec![
-        row("Total effect (c)", &m.total_effect),
-        row("Direct effect (c′)", &m.direct_effect),
+    let y = &m.equations[m.mediators.len()];
+    let rows = [
+        Estimate::of_path("Total effect (c)", &m.total_effect, &m.total_model),
+        Estimate::of_path("Direct effect (c′)", &m.direct_effect, y),
     ];
-    t
-}
-
-fn boot_columns(first: (&str, &str), level: f64) -> Vec<Column> {
-    let h = ci_header(level);
-    vec![
-        Column::text(first.0, first.1),
-        Column::text("path", "Path"),
-        Column::number("estimate", "b"),
-        Column::number("boot_se", "Boot SE"),
-        Column::number("ci_low", &format!("Boot {h} low")),
-        Column::number("ci_high", &format!("Boot {h} high")),
-    ]
-}
-
-fn boot_row(label: &str, what: String, estimate: f64, se: f64, low: f64, high: f64) -> Vec<Cell> {
-    vec![
-        text(label),
-        text(what),
-        Cell::Coef {
-            value: estimate,
-            digits: 4,
-            significant: low > 0.0 || high < 0.0,
-        },
-        num(se, 4),
-        num(low, 4),
-        num(high, 4),
-    ]
+    estimate_table(
+        &format!("{}_total_direct", e.id),
+        &format!("Total and direct effect of {} on {}", m.x, m.y),
+        &rows,
+        Vec::new(),
+    )
 }
 
 fn indirect_table(e: &Entry, m: &MediationResult) -> Table {
     let b = &m.bootstrap;
-    let mut t = table(
-        &format!("{}_indirect", e.id),
-        format!("Indirect effects of {} on {}", m.x, m.y),
-        boot_columns(("label", "Effect"), b.level),
-    );
-    t.rows = m
+    let rows: Vec<Estimate> = m
         .indirect_effects
         .iter()
         .map(|x| {
-            let path = x
-                .path
-                .as_ref()
-                .map_or("total indirect effect".into(), |p| p.join(" → "));
-            boot_row(&x.label, path, x.estimate, x.boot_se, x.ci_low, x.ci_high)
+            let mut est = Estimate::of_indirect(x, b.level, b.ci);
+            est.term = match &x.path {
+                Some(p) => format!("{}: {}", x.label, p.join(" → ")),
+                None => format!("{}: total indirect effect", x.label),
+            };
+            est
         })
         .collect();
-    t.notes = vec![format!(
+    let note = format!(
         "{} {}CI from B = {} bootstrap resamples (seed {}{}). * CI excludes zero.",
         apa::level_percent(b.level),
         ci_kind(b.ci).phrase(),
@@ -155,26 +114,32 @@ fn indirect_table(e: &Entry, m: &MediationResult) -> Table {
         } else {
             String::new()
         }
-    )];
-    t
+    );
+    estimate_table(
+        &format!("{}_indirect", e.id),
+        &format!("Indirect effects of {} on {}", m.x, m.y),
+        &rows,
+        vec![note],
+    )
 }
 
 fn contrast_table(e: &Entry, m: &MediationResult) -> Table {
-    let mut t = table(
-        &format!("{}_contrasts", e.id),
-        "Pairwise contrasts of specific indirect effects",
-        boot_columns(("label", "Contrast"), m.bootstrap.level),
-    );
-    t.columns[1] = Column::text("definition", "Definition");
-    t.rows = m
+    let b = &m.bootstrap;
+    let rows: Vec<Estimate> = m
         .contrasts
         .iter()
         .map(|c| {
-            let what = format!("{} − {}", c.minuend, c.subtrahend);
-            boot_row(&c.label, what, c.estimate, c.boot_se, c.ci_low, c.ci_high)
+            let mut est = Estimate::of_contrast(c, b.level, b.ci);
+            est.term = format!("{}: {} − {}", c.label, c.minuend, c.subtrahend);
+            est
         })
         .collect();
-    t
+    estimate_table(
+        &format!("{}_contrasts", e.id),
+        "Pairwise contrasts of specific indirect effects",
+        &rows,
+        Vec::new(),
+    )
 }
 
 fn figures(e: &Entry, o: &MediationOutput, labels: &Labels) -> Vec<Figure> {

@@ -1,11 +1,12 @@
 //! One table per regression: its terms, fit, sample and coding.
 
-use super::super::model::{Column, Table};
-use super::{coef, num, p, sample_note, significance_note, table, text, Part};
+use super::super::model::{Cell, Column, Table};
+use super::{num, p, sample_note, significance_note, table, text, Part, ALPHA};
 use crate::analysis::regression::RegressionOutput;
 use crate::analysis::Entry;
 use crate::report::apa;
-use crate::stats::ols::{OlsResult, Term};
+use crate::stats::estimate::{Estimate, Interval, IntervalKind};
+use crate::stats::ols::OlsResult;
 
 pub fn part(e: &Entry, r: &RegressionOutput) -> Part {
     let mut notes = vec![fit_note(&r.fit)];
@@ -28,37 +29,75 @@ pub fn part(e: &Entry, r: &RegressionOutput) -> Part {
     }
 }
 
-/// The terms of one OLS fit, with its CI level in the headers.
+/// The terms of one OLS fit.
 pub fn terms_table(id: &str, caption: &str, fit: &OlsResult, notes: Vec<String>) -> Table {
-    let mut t = table(id, caption, term_columns(fit.level));
-    t.rows = fit.terms.iter().map(|t| term_row(&t.term, t)).collect();
+    let rows: Vec<Estimate> = fit
+        .terms
+        .iter()
+        .map(|t| Estimate::of_term(t, fit))
+        .collect();
+    estimate_table(id, caption, &rows, notes)
+}
+
+/// A table of estimates; the interval's level and kind name the CI columns.
+pub fn estimate_table(id: &str, caption: &str, rows: &[Estimate], notes: Vec<String>) -> Table {
+    let mut t = table(id, caption, estimate_columns(rows.first()));
+    t.rows = rows.iter().map(estimate_row).collect();
     t.notes = notes;
     t
 }
 
-pub fn term_columns(level: f64) -> Vec<Column> {
-    let l = apa::level_percent(level);
-    vec![
+/// Term, b, SE, the statistic (if any), p (if any) and the interval.
+fn estimate_columns(first: Option<&Estimate>) -> Vec<Column> {
+    let (ci, test) = first.map_or(("CI".to_string(), true), |e| {
+        (interval_name(&e.interval), e.statistic().is_some())
+    });
+    let mut columns = vec![
         Column::text("term", "Term"),
         Column::number("estimate", "b"),
-        Column::number("se", "SE"),
-        Column::number("statistic", "t"),
-        Column::number("p", "p"),
-        Column::number("ci_low", &format!("{l} CI low")),
-        Column::number("ci_high", &format!("{l} CI high")),
-    ]
+        Column::number("se", if test { "SE" } else { "Boot SE" }),
+    ];
+    if test {
+        columns.push(Column::number("statistic", "t"));
+        columns.push(Column::number("p", "p"));
+    }
+    columns.push(Column::number("ci_low", &format!("{ci} low")));
+    columns.push(Column::number("ci_high", &format!("{ci} high")));
+    columns
 }
 
-fn term_row(name: &str, t: &Term) -> Vec<super::Cell> {
-    vec![
-        text(name),
-        coef(t.estimate, t.p, 3),
-        num(t.se, 3),
-        num(t.t, 2),
-        p(t.p),
-        num(t.ci_low, 3),
-        num(t.ci_high, 3),
-    ]
+/// "95% CI" for Wald intervals, "Boot 95% CI" for bootstrap ones.
+fn interval_name(i: &Interval) -> String {
+    let level = apa::level_percent(i.level);
+    match i.kind {
+        IntervalKind::Wald => format!("{level} CI"),
+        _ => format!("Boot {level} CI"),
+    }
+}
+
+fn estimate_row(e: &Estimate) -> Vec<Cell> {
+    let tested = e.statistic().is_some();
+    let (digits, significant) = if tested {
+        (3, e.p.is_some_and(|p| p < ALPHA))
+    } else {
+        (4, e.interval.excludes_zero())
+    };
+    let mut row = vec![
+        text(&e.term),
+        Cell::Coef {
+            value: e.estimate,
+            digits,
+            significant,
+        },
+        num(e.se, digits),
+    ];
+    if tested {
+        row.push(e.statistic().map_or(Cell::Missing, |s| num(s, 2)));
+        row.push(e.p.map_or(Cell::Missing, p));
+    }
+    row.push(num(e.interval.low, digits));
+    row.push(num(e.interval.high, digits));
+    row
 }
 
 /// "n = 177, R² = .512, …; OLS standard errors; 95% CIs."
