@@ -5,7 +5,7 @@
 //! text report that fits in 100 columns.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -29,11 +29,13 @@ pub fn run(args: &MediateArgs) -> Result<()> {
     let names = column_names(&cfg.spec);
     let flat = read_flat(&cfg.file, &names)?;
     let result = fit(&cfg, &flat)?;
+    let mut out = std::io::stdout().lock();
     if cfg.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
     } else {
-        print!("{}", render_text(&result, &flat));
+        write!(out, "{}", render_text(&result, &flat))?;
     }
+    out.flush()?;
     Ok(())
 }
 

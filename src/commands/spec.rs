@@ -1,5 +1,7 @@
 //! `spcure spec`: print the default spec or validate one.
 
+use std::io::Write;
+
 use anyhow::{Context, Result};
 
 use crate::cli::SpecArgs;
@@ -7,8 +9,10 @@ use crate::error::UsageError;
 use crate::spec::{StudySpec, DEFAULT_SPEC};
 
 pub fn run(a: &SpecArgs) -> Result<()> {
+    let mut out = std::io::stdout().lock();
     if a.print_default {
-        print!("{DEFAULT_SPEC}");
+        write!(out, "{DEFAULT_SPEC}")?;
+        out.flush()?;
         return Ok(());
     }
     let Some(path) = &a.check else {
@@ -18,7 +22,8 @@ pub fn run(a: &SpecArgs) -> Result<()> {
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let spec = StudySpec::parse(&text, &path.display().to_string())?;
     let m = &spec.model;
-    println!(
+    writeln!(
+        out,
         "{}: valid. Model: {} → {} → {} (covariates: {}), change {}−{}",
         path.display(),
         m.x(),
@@ -31,6 +36,7 @@ pub fn run(a: &SpecArgs) -> Result<()> {
         },
         m.to_wave.get_ref(),
         m.from_wave.get_ref()
-    );
+    )?;
+    out.flush()?;
     Ok(())
 }
