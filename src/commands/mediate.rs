@@ -29,6 +29,11 @@ pub fn run(args: &MediateArgs) -> Result<()> {
     let names = column_names(&cfg.spec);
     let flat = read_flat(&cfg.file, &names)?;
     let result = fit(&cfg, &flat)?;
+    for eq in result.equations.iter().chain([&result.total_model]) {
+        for w in &eq.warnings {
+            eprintln!("warning: {}: {w}", model_name(eq));
+        }
+    }
     let mut out = std::io::stdout().lock();
     if cfg.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
@@ -37,6 +42,17 @@ pub fn run(args: &MediateArgs) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// "Y ~ X + M1 + …" for a warning about one equation.
+fn model_name(eq: &OlsResult) -> String {
+    let rhs: Vec<&str> = eq
+        .terms
+        .iter()
+        .map(|t| t.term.as_str())
+        .filter(|t| *t != crate::stats::ols::INTERCEPT)
+        .collect();
+    format!("{} ~ {}", eq.outcome, rhs.join(" + "))
 }
 
 /// Fits the model on the loaded columns, with the thread count and progress bar of `cfg`.

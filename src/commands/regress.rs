@@ -34,6 +34,9 @@ pub struct RegressOutput {
 pub fn run(args: &RegressArgs) -> Result<()> {
     let cfg = RegressConfig::from_args(args)?;
     let out = regress(&cfg)?;
+    for w in &out.fit.warnings {
+        eprintln!("warning: {} ~ {}: {w}", out.fit.outcome, cfg.x.join(" + "));
+    }
     if cfg.json {
         emit(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
     } else {
