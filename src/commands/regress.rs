@@ -1,6 +1,6 @@
 //! `spcure regress FILE --y COL --x A,B[,…]`: one OLS regression on a flat CSV.
 //!
-//! load (listwise deletion, counted) → [`OlsSpec::fit`] → JSON or an aligned table.
+//! load (listwise deletion, counted) → [`OlsSpec::fit`](crate::stats::ols::OlsSpec::fit) → JSON or an aligned table.
 //! Bad input (missing column, non-numeric cell) fails in the loader (exit 2); a design that
 //! cannot be estimated (collinear, constant column, too few rows) fails in the estimator with
 //! a [`crate::stats::StatsError`] (exit 1).
