@@ -300,7 +300,10 @@ fn essentially_perfect_fit_warns_on_stderr_and_in_json() {
         let out = spcure(&args);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(0), "{err}");
-        assert!(err.contains("warning: y ~ x") && err.contains(WARNING), "{err}");
+        assert!(
+            err.contains("warning: y ~ x") && err.contains(WARNING),
+            "{err}"
+        );
         if json {
             let v: Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(v["warnings"], serde_json::json!([WARNING]), "{v}");

@@ -214,5 +214,8 @@ fn a_closed_stdout_ends_every_command_quietly_with_exit_0() {
         assert!(!stderr.contains("panicked"), "spcure {args:?}: {stderr}");
         assert_eq!(status.code(), Some(0), "spcure {args:?}: {stderr}");
     }
-    assert!(report.join("report.html").exists(), "report wrote its files");
+    assert!(
+        report.join("report.html").exists(),
+        "report wrote its files"
+    );
 }
