@@ -282,3 +282,36 @@ fn usage_errors_exit_2() {
         assert!(!stderr(&out).contains("panicked"));
     }
 }
+
+#[test]
+fn essentially_perfect_fit_warns_on_stderr_and_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "d.csv",
+        "x,y\n1,3\n2,5\n3,7\n4,9\n5,11\n6,13\n7,15\n",
+    );
+    const WARNING: &str = "essentially perfect fit: summary may be unreliable";
+    for json in [false, true] {
+        let mut args = vec![file.as_str(), "--y", "y", "--x", "x"];
+        if json {
+            args.push("--json");
+        }
+        let out = spcure(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(
+            err.contains("warning: y ~ x") && err.contains(WARNING),
+            "{err}"
+        );
+        if json {
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["warnings"], serde_json::json!([WARNING]), "{v}");
+        }
+    }
+    // An ordinary fit warns about nothing and has no `warnings` field.
+    let out = spcure(&[&data(), "--y", "y", "--x", "x1,x2,x3", "--json"]);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.get("warnings").is_none(), "{v}");
+}

@@ -242,3 +242,66 @@ fn report_refuses_inconsistent_results_with_exit_2() {
         );
     }
 }
+
+/// Runs spcure with its stdout a pipe whose read end is closed at once (as `spcure … | head -0`
+/// or `| true` leave it), and returns the exit status and stderr.
+fn with_closed_stdout(args: &[&str]) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .current_dir(ROOT)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap(), stderr)
+}
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        "n = 200\nretention = 0.5\nreplications = 20\nci = \"sobel\"\nlevel = 0.95\n\n\
+         [paths]\nmediators = [\"m1\", \"m2\"]\na = [0.4, 0.0]\nd = [[0.4]]\n\
+         b = [0.0, 0.4]\nc_prime = 0.0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (results, report) = (out.join("results.json"), dir.path().join("report"));
+    let check_fixture = format!("{ROOT}/tests/data/check/pmi_mediate.json");
+    #[rustfmt::skip]
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["mediate", "tests/data/pmi.csv", "--x", "cond", "--m", "import,pmi", "--y",
+             "reaction", "--json", "--seed", "1", "--boot", "1000"],
+        vec!["power", plan.to_str().unwrap(), "--json"],
+        vec!["analyse", "data/example/T0.csv", "data/example/T1.csv", "data/example/T2.csv",
+             "--seed", "11", "--boot", "1000", "--quiet", "--dpi", "72",
+             "--out", out.to_str().unwrap()],
+        vec!["report", results.to_str().unwrap(), "--out", report.to_str().unwrap(),
+             "--dpi", "72"],
+        vec!["spec", "--print-default"],
+        vec!["regress", "tests/data/pmi.csv", "--y", "reaction", "--x", "cond,pmi"],
+        vec!["check", &check_fixture, "--expect", "data/published/pmi.toml"],
+    ];
+    for args in &runs {
+        let (status, stderr) = with_closed_stdout(args);
+        assert!(!stderr.contains("panicked"), "spcure {args:?}: {stderr}");
+        assert_eq!(status.code(), Some(0), "spcure {args:?}: {stderr}");
+    }
+    assert!(
+        report.join("report.html").exists(),
+        "report wrote its files"
+    );
+}

@@ -5,7 +5,7 @@
 //! text report that fits in 100 columns.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -31,12 +31,30 @@ pub fn run(args: &MediateArgs) -> Result<()> {
     let raw = read_flat(&cfg.file, &names)?;
     let flat = flat_frame(&names, &raw.columns, &cfg.file.display().to_string());
     let result = fit(&cfg, &flat)?;
-    if cfg.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
-    } else {
-        print!("{}", render_text(&result, &flat));
+    for eq in result.equations.iter().chain([&result.total_model]) {
+        for w in &eq.warnings {
+            eprintln!("warning: {}: {w}", model_name(eq));
+        }
     }
+    let mut out = std::io::stdout().lock();
+    if cfg.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
+    } else {
+        write!(out, "{}", render_text(&result, &flat))?;
+    }
+    out.flush()?;
     Ok(())
+}
+
+/// "Y ~ X + M1 + …" for a warning about one equation.
+fn model_name(eq: &OlsResult) -> String {
+    let rhs: Vec<&str> = eq
+        .terms
+        .iter()
+        .map(|t| t.term.as_str())
+        .filter(|t| *t != crate::stats::ols::INTERCEPT)
+        .collect();
+    format!("{} ~ {}", eq.outcome, rhs.join(" + "))
 }
 
 /// Fits the model on the loaded columns, with the thread count and progress bar of `cfg`.

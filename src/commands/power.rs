@@ -1,6 +1,7 @@
 //! `spcure power`: Monte Carlo power of the indirect effects for a planned study.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use anyhow::Result;
 use serde::Serialize;
@@ -35,11 +36,13 @@ pub struct PowerReport {
 pub fn run(a: &PowerArgs) -> Result<()> {
     let c = PowerConfig::from_args(a)?;
     let report = super::with_threads(c.threads, || compute(&c))??;
+    let mut out = std::io::stdout().lock();
     if c.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print!("{}", render(&report, &c));
+        write!(out, "{}", render(&report, &c))?;
     }
+    out.flush()?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! `spcure regress FILE --y COL --x A,B[,…]`: one OLS regression on a flat CSV.
 //!
-//! load (listwise deletion, counted) → [`OlsSpec::fit`] → JSON or an aligned table.
+//! load (listwise deletion, counted) → [`OlsSpec::fit`](crate::stats::ols::OlsSpec::fit) → JSON or an aligned table.
 //! Bad input (missing column, non-numeric cell) fails in the loader (exit 2); a design that
 //! cannot be estimated (collinear, constant column, too few rows) fails in the estimator with
 //! a [`crate::stats::StatsError`] (exit 1).
@@ -34,21 +34,24 @@ pub struct RegressOutput {
 pub fn run(args: &RegressArgs) -> Result<()> {
     let cfg = RegressConfig::from_args(args)?;
     let out = regress(&cfg)?;
-    if cfg.json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&out)?))
-    } else {
-        emit(&render_table(&out))
+    for w in &out.fit.warnings {
+        eprintln!("warning: {} ~ {}: {w}", out.fit.outcome, cfg.x.join(" + "));
     }
+    if cfg.json {
+        emit(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
+    } else {
+        emit(&render_table(&out))?;
+    }
+    Ok(())
 }
 
-/// Writes to stdout; a closed pipe (`spcure regress … | head`) is not an error.
-pub(crate) fn emit(text: &str) -> Result<()> {
+/// Writes `text` to stdout. A write error, a closed pipe (`spcure regress … | head`)
+/// included, is returned: `main` exits 0 quietly on a broken pipe.
+pub(crate) fn emit(text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
+    write!(out, "{text}")?;
+    out.flush()
 }
 
 /// Loads the named columns (complete cases) and fits the model.

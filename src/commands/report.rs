@@ -1,6 +1,8 @@
 //! `spcure report`: regenerate every table and figure from a saved results.json, without the
 //! data and without re-running the bootstrap.
 
+use std::io::Write;
+
 use anyhow::{Context, Result};
 
 use crate::config::report::ReportConfig;
@@ -16,12 +18,15 @@ pub fn run(cfg: &ReportConfig) -> Result<()> {
     let results = parse(&text, &cfg.results.display().to_string())?;
     let out = OutputDir::prepare(&cfg.out, cfg.force, std::slice::from_ref(&cfg.results))?;
     let written = write_outputs(&results, &build(&results), &out, &cfg.formats, cfg.dpi)?;
-    println!(
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
         "Regenerated {} files from {} into {}",
         written.len(),
         cfg.results.display(),
         out.path.display()
-    );
+    )?;
+    stdout.flush()?;
     Ok(())
 }
 

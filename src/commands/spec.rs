@@ -1,5 +1,7 @@
 //! `spcure spec`: print the default spec or validate one.
 
+use std::io::Write;
+
 use anyhow::{Context, Result};
 
 use crate::cli::SpecArgs;
@@ -7,8 +9,10 @@ use crate::error::UsageError;
 use crate::spec::{Covariate, StudySpec, DEFAULT_SPEC};
 
 pub fn run(a: &SpecArgs) -> Result<()> {
+    let mut out = std::io::stdout().lock();
     if a.print_default {
-        print!("{DEFAULT_SPEC}");
+        write!(out, "{DEFAULT_SPEC}")?;
+        out.flush()?;
         return Ok(());
     }
     let Some(path) = &a.check else {
@@ -17,10 +21,11 @@ pub fn run(a: &SpecArgs) -> Result<()> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let spec = StudySpec::parse(&text, &path.display().to_string())?;
-    println!("{}: valid. {}", path.display(), describe(&spec));
+    writeln!(out, "{}: valid. {}", path.display(), describe(&spec))?;
     for c in spec.covariates.iter().filter(|c| c.categorical) {
-        println!("  {}", describe_categorical(c));
+        writeln!(out, "  {}", describe_categorical(c))?;
     }
+    out.flush()?;
     Ok(())
 }
 

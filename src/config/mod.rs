@@ -26,7 +26,7 @@ pub struct BootConfig {
 pub struct AnalyseConfig {
     pub files: Vec<WaveFile>,
     pub spec: StudySpec,
-    /// Where the spec came from (a path, or "<default spec>"), and its text.
+    /// Where the spec came from (a path, or "`<default spec>`"), and its text.
     pub spec_source: String,
     pub spec_text: String,
     pub out: PathBuf,

@@ -25,7 +25,7 @@ pub fn write_csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Every table of the report as `("<id>.csv", bytes)`, in reading order. File names go
-/// through [`file_stem`]; a repeated id gets a numeric suffix ("<id>_2.csv") so no file is
+/// through [`file_stem`]; a repeated id gets a numeric suffix (`"<id>_2.csv"`) so no file is
 /// overwritten.
 pub fn csv_files(report: &Report) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();

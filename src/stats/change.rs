@@ -7,6 +7,9 @@
 //!   from the signed-rank distribution when fewer than 50 non-zero differences remain and
 //!   there are no ties and no zeros, otherwise the normal approximation
 //!   z = (V − m(m+1)/4 − ½·sign) / √(m(m+1)(2m+1)/24 − Σ(tⱼ³ − tⱼ)/48).
+//!   Ties and zeros are decided with a tolerance, not by exact floating-point equality (see
+//!   [`TIE_RTOL`]): a scale mean computed in another order can differ from a mathematically
+//!   equal one in its last bit, which would otherwise break a tie, or a zero, by chance.
 //! - Cohen's d_z = d̄ / s_d and d_av = d̄ / ((s_a + s_b)/2) (Lakens 2013). Their CIs invert
 //!   the noncentral t (Steiger & Fouladi 1997): find δ_L, δ_U with
 //!   P(T_{n−1}(δ_L) ≤ t) = (1+L)/2 and P(T_{n−1}(δ_U) ≤ t) = (1−L)/2; then
@@ -26,11 +29,26 @@ use super::descriptives::{mean, sd};
 use super::ols::OlsSpec;
 use super::{dist, StatsError};
 
+/// Relative tolerance for ties and zeros among the paired differences in the Wilcoxon test.
+///
+/// With S = max(1, largest |score| of the pairs), two differences are tied when their absolute
+/// values differ by at most `TIE_RTOL`·S, and a difference is zero when its absolute value is
+/// at most `TIE_RTOL`·S. One rule serves the zeros, the ranks, the tie correction and the
+/// choice between the exact and the normal p.
+///
+/// Why 1e-9 and why relative to the scores: a difference b − a of scores of magnitude ≤ S
+/// (each a mean of at most a few hundred items) carries a rounding error of at most a few
+/// hundred ulp(S) ≈ 1e-13·S, far below the tolerance; and differences that are genuinely
+/// distinct are much further apart, since survey scale means of k integer-scored items move in
+/// steps of 1/k. The floor S ≥ 1 keeps the tolerance meaningful for scores near zero.
+pub const TIE_RTOL: f64 = 1e-9;
+
 /// Which p-value the Wilcoxon test reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WilcoxonMethod {
-    /// Exact signed-rank distribution (fewer than 50 non-zero differences, no ties, no zeros).
+    /// Exact signed-rank distribution (fewer than 50 non-zero differences, no ties, no zeros;
+    /// ties and zeros within [`TIE_RTOL`]).
     Exact,
     /// Normal approximation with continuity and tie correction.
     Normal,
@@ -59,7 +77,7 @@ pub struct PairedComparison {
     pub v: f64,
     pub p_wilcoxon: f64,
     pub wilcoxon_method: WilcoxonMethod,
-    /// Changes that are exactly zero (dropped by the Wilcoxon test).
+    /// Changes that are zero within [`TIE_RTOL`] (dropped by the Wilcoxon test).
     pub n_zero: usize,
     pub d_z: f64,
     pub d_z_ci: [f64; 2],
@@ -106,7 +124,14 @@ pub fn paired(
     let se = sd_change / (n as f64).sqrt();
     let t = mean_change / se;
     let tcrit = dist::t_quantile(0.5 + level / 2.0, df);
-    let wilcoxon = signed_rank(&diff);
+    let scale = a.iter().chain(&b).fold(1.0_f64, |s, v| s.max(v.abs()));
+    let wilcoxon = signed_rank(&diff, scale);
+    if wilcoxon.n_zero == n {
+        // Every change is zero within the tie tolerance: nothing to test.
+        return Err(StatsError::ConstantColumn {
+            column: "change".into(),
+        });
+    }
     let (sd_from, sd_to) = (sd(&a), sd(&b));
     let s_av = (sd_from + sd_to) / 2.0;
     let q = (1.0 - level) / 2.0;
@@ -156,13 +181,16 @@ struct SignedRank {
 }
 
 /// Two-sided signed-rank test of the differences `d`, as R's `wilcox.test` (R 4.x,
-/// `exact = NULL`, `correct = TRUE`). Needs at least one non-zero difference.
-fn signed_rank(d: &[f64]) -> SignedRank {
-    let nz: Vec<f64> = d.iter().copied().filter(|x| *x != 0.0).collect();
+/// `exact = NULL`, `correct = TRUE`), except that zeros and ties are decided within
+/// `TIE_RTOL`·`scale` (`scale`: the largest |score| of the pairs, at least 1) instead of
+/// exactly. Needs at least one non-zero difference.
+fn signed_rank(d: &[f64], scale: f64) -> SignedRank {
+    let tol = TIE_RTOL * scale.max(1.0);
+    let nz: Vec<f64> = d.iter().copied().filter(|x| x.abs() > tol).collect();
     let n_zero = d.len() - nz.len();
     let m = nz.len();
     let abs: Vec<f64> = nz.iter().map(|x| x.abs()).collect();
-    let (ranks, tie_sizes) = mid_ranks(&abs);
+    let (ranks, tie_sizes) = mid_ranks(&abs, tol);
     let v: f64 = ranks
         .iter()
         .zip(&nz)
@@ -214,8 +242,11 @@ fn sign(x: f64) -> f64 {
 }
 
 /// Mid-ranks (1-based, ties share the mean rank, as R's `rank`) and the size of each tie
-/// group. Equality is exact, as R ≥ 4.0 (`digits.rank = Inf`).
-fn mid_ranks(x: &[f64]) -> (Vec<f64>, Vec<usize>) {
+/// group. Values are tied when they lie within `tol` of the smallest value of their group
+/// (in sorted order, a value opens a new group when it exceeds the group's first value by
+/// more than `tol`), so a group never spans more than `tol` and no chain of near-ties merges
+/// distinct values. With `tol` = 0 this is R ≥ 4.0's exact equality (`digits.rank = Inf`).
+fn mid_ranks(x: &[f64], tol: f64) -> (Vec<f64>, Vec<usize>) {
     let mut order: Vec<usize> = (0..x.len()).collect();
     order.sort_by(|&i, &j| x[i].total_cmp(&x[j]));
     let mut ranks = vec![0.0; x.len()];
@@ -223,7 +254,7 @@ fn mid_ranks(x: &[f64]) -> (Vec<f64>, Vec<usize>) {
     let mut start = 0;
     while start < order.len() {
         let mut end = start + 1;
-        while end < order.len() && x[order[end]] == x[order[start]] {
+        while end < order.len() && x[order[end]] - x[order[start]] <= tol {
             end += 1;
         }
         let rank = (start + end + 1) as f64 / 2.0;
@@ -659,8 +690,63 @@ mod tests {
     #[test]
     fn signed_rank_handles_ties_and_zeros() {
         // d = (0, 1, −1, 2, 2): zeros dropped, ties → normal approximation, as R.
-        let sr = signed_rank(&[0.0, 1.0, -1.0, 2.0, 2.0]);
+        let sr = signed_rank(&[0.0, 1.0, -1.0, 2.0, 2.0], 1.0);
         assert_eq!(sr.method, WilcoxonMethod::Normal);
         assert_eq!((sr.v, sr.n_zero), (8.5, 1));
+    }
+
+    #[test]
+    fn float_split_ties_and_zeros_count_as_ties_and_zeros() {
+        // Scale means of three items: 4/3 − 2/3 and 5/3 − 1 are both 2/3, but differ in the
+        // last bit; (0.1 + 0.2) + 0.3 and 0.1 + (0.2 + 0.3) are both 0.6, but their difference
+        // is −1.1e-16, not 0.
+        let mean3 = |items: [f64; 3]| (items[0] + items[1] + items[2]) / 3.0;
+        let from = [
+            mean3([0.0, 1.0, 1.0]),
+            mean3([0.0, 1.0, 2.0]),
+            (0.1 + 0.2) + 0.3,
+            1.0,
+            2.0,
+            3.0,
+            1.0,
+        ];
+        let to = [
+            mean3([1.0, 1.0, 2.0]),
+            mean3([1.0, 2.0, 2.0]),
+            0.1 + (0.2 + 0.3),
+            2.0,
+            1.5,
+            3.25,
+            0.0,
+        ];
+        let d: Vec<f64> = to.iter().zip(&from).map(|(b, a)| b - a).collect();
+        assert_ne!(d[0], d[1], "the float arithmetic splits the tie");
+        assert_ne!(d[2], 0.0, "the float arithmetic misses the zero");
+        assert_ne!(mid_ranks(&[d[0], d[1]], 0.0).0, [1.5, 1.5]);
+
+        let tol = TIE_RTOL * 3.25;
+        let (ranks, sizes) = mid_ranks(&[d[0], d[1], 0.25], tol);
+        assert_eq!((ranks, sizes), (vec![2.5, 2.5, 1.0], vec![1, 2]));
+
+        let some = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+        let got = paired(&some(&from), &some(&to), 0.95).unwrap();
+        // The same differences, tied exactly: |d| = 2/3, 2/3, 1, 0.5, 0.25, 1 after the zero.
+        let exact = signed_rank(&[2.0 / 3.0, 2.0 / 3.0, 0.0, 1.0, -0.5, 0.25, -1.0], 1.0);
+        assert_eq!(exact.v, 1.0 + 3.5 + 3.5 + 5.5);
+        assert_eq!(got.v, exact.v);
+        assert_eq!(got.p_wilcoxon, exact.p);
+        assert_eq!((got.n_zero, exact.n_zero), (1, 1));
+        assert_eq!(got.wilcoxon_method, WilcoxonMethod::Normal);
+        assert_eq!(exact.method, WilcoxonMethod::Normal);
+    }
+
+    #[test]
+    fn changes_that_are_all_zero_within_tolerance_are_refused() {
+        let from = [Some((0.1 + 0.2) + 0.3), Some(1.0), Some(2.0)];
+        let to = [Some(0.1 + (0.2 + 0.3)), Some(1.0), Some(2.0)];
+        assert!(matches!(
+            paired(&from, &to, 0.95),
+            Err(StatsError::ConstantColumn { .. })
+        ));
     }
 }

@@ -22,6 +22,11 @@
 //! statistic for all slopes (all coefficients without intercept), F = bᵀV_b⁻¹b / q, using the
 //! same V as the coefficients; with classical V it equals (R²/q)/((1−R²)/(n−p)).
 //! R² is centred with an intercept and uncentred (1 − RSS/Σy²) without, as R's `summary.lm`.
+//!
+//! Essentially perfect fit (as R's `summary.lm`): when the residual variance RSS/(n − p) is
+//! below (mean(ŷ)² + var(ŷ))·1e-30 (ŷ the fitted values, var with n − 1), R², F and the
+//! standard errors are rounding noise; the fit carries the warning in
+//! [`OlsResult::warnings`] instead of passing them off silently.
 
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
@@ -33,6 +38,11 @@ use super::StatsError;
 pub const INTERCEPT: &str = "(Intercept)";
 /// Relative pivot tolerance for the rank check (R's `lm.fit` default).
 pub const RANK_TOL: f64 = 1e-7;
+/// Residual variance below this multiple of mean(ŷ)² + var(ŷ) is an essentially perfect fit
+/// (R's `summary.lm`: "a few times .Machine$double.eps^2").
+pub const PERFECT_FIT_TOL: f64 = 1e-30;
+/// The warning for an essentially perfect fit, in R's words.
+pub const PERFECT_FIT_WARNING: &str = "essentially perfect fit: summary may be unreliable";
 
 /// Heteroscedasticity-consistent covariance estimator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +116,10 @@ pub struct OlsResult {
     pub hc: Option<HcType>,
     pub level: f64,
     pub terms: Vec<Term>,
+    /// Conditions under which the summary may be unreliable (as R's `summary.lm` warns), e.g.
+    /// [`PERFECT_FIT_WARNING`]. Empty, and then left out of JSON, for an ordinary fit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Coefficient covariance matrix, row-major, in the order of `terms`.
     #[serde(skip)]
     pub cov: Vec<f64>,
@@ -148,7 +162,11 @@ impl OlsSpec {
             None => &r_inv * r_inv.transpose() * mse,
             Some(hc) => hc_cov(hc, &qr.thin_q(), &r_inv, &resid),
         };
-        Ok(self.summarise(outcome, y, &beta, &cov, rss, mse, term_names))
+        let mut fit = self.summarise(outcome, y, &beta, &cov, rss, mse, term_names);
+        if essentially_perfect(y, resid.as_slice(), mse) {
+            fit.warnings.push(PERFECT_FIT_WARNING.to_string());
+        }
+        Ok(fit)
     }
 
     fn design(
@@ -246,6 +264,7 @@ impl OlsSpec {
             hc: self.hc,
             level: self.level,
             terms,
+            warnings: Vec::new(),
             cov: cov.transpose().as_slice().to_vec(),
         }
     }
@@ -347,6 +366,17 @@ impl Householder {
         }
         Ok((beta, resid))
     }
+}
+
+/// R's `summary.lm` rule: the residual variance `mse` (finite) is below
+/// (mean(ŷ)² + var(ŷ))·[`PERFECT_FIT_TOL`], with ŷ = y − e the fitted values and var the
+/// sample variance (n − 1).
+fn essentially_perfect(y: &[f64], resid: &[f64], mse: f64) -> bool {
+    let n = y.len() as f64;
+    let fitted: Vec<f64> = y.iter().zip(resid).map(|(yi, ei)| yi - ei).collect();
+    let mean = fitted.iter().sum::<f64>() / n;
+    let var = fitted.iter().map(|f| (f - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    mse.is_finite() && mse < (mean * mean + var) * PERFECT_FIT_TOL
 }
 
 /// Most refinement steps; one or two usually suffice.
@@ -547,5 +577,41 @@ mod tests {
             .unwrap();
         assert_eq!(fit3.terms[1].estimate, fit.terms[1].estimate);
         assert!(fit3.f.unwrap() != fit.f.unwrap());
+    }
+
+    #[test]
+    fn essentially_perfect_fit_is_flagged_as_r_does() {
+        // y = 2x + 1 exactly: R's summary.lm warns "essentially perfect fit".
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let y: Vec<f64> = x.iter().map(|v| 2.0 * v + 1.0).collect();
+        let fit = OlsSpec::default().fit("y", &y, &[&x], &["x"]).unwrap();
+        assert_eq!(fit.warnings, [PERFECT_FIT_WARNING]);
+        // Without an intercept too (y = 2x), and with HC standard errors.
+        let y2: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+        let spec = OlsSpec {
+            intercept: false,
+            hc: Some(HcType::Hc3),
+            ..OlsSpec::default()
+        };
+        let fit = spec.fit("y", &y2, &[&x], &["x"]).unwrap();
+        assert_eq!(fit.warnings, [PERFECT_FIT_WARNING]);
+        // An ordinary fit has no warning, and its JSON no `warnings` field.
+        let d = crate::stats::testdata::pmi();
+        let fit = OlsSpec::default()
+            .fit("pmi", &d.pmi, &[&d.cond], &["cond"])
+            .unwrap();
+        assert!(fit.warnings.is_empty());
+        let json = serde_json::to_value(&fit).unwrap();
+        assert!(json.get("warnings").is_none());
+        let back: OlsResult = serde_json::from_value(json).unwrap();
+        assert!(back.warnings.is_empty());
+        // A near-perfect but genuine fit (residuals of ±1e-6) is not flagged.
+        let noisy: Vec<f64> = y
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + if i % 2 == 0 { 1e-6 } else { -1e-6 })
+            .collect();
+        let fit = OlsSpec::default().fit("y", &noisy, &[&x], &["x"]).unwrap();
+        assert!(fit.warnings.is_empty(), "{:?}", fit.warnings);
     }
 }

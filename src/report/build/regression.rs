@@ -102,7 +102,12 @@ fn estimate_row(e: &Estimate) -> Vec<Cell> {
 
 /// "n = 177, R² = .512, …; OLS standard errors; 95% CIs."
 pub fn fit_note(fit: &OlsResult) -> String {
-    format!(
+    let warnings: String = fit
+        .warnings
+        .iter()
+        .map(|w| format!(" Warning: {w} (as R says for an outcome that is an exact linear function of its predictors)."))
+        .collect();
+    let note = format!(
         "OLS: n = {}, R² = {}, adjusted R² = {}, F({}, {}) = {}, {}; MSE = {}; {} standard errors; {} CIs.",
         fit.n,
         apa::no_leading_zero(fit.r2, 3),
@@ -114,5 +119,6 @@ pub fn fit_note(fit: &OlsResult) -> String {
         apa::fixed(fit.mse, 3),
         fit.hc.map_or("OLS".to_string(), |h| format!("{h:?}").to_uppercase()),
         apa::level_percent(fit.level)
-    )
+    );
+    note + &warnings
 }
