@@ -108,6 +108,47 @@ pub enum LoadError {
         problems: Vec<CellProblem>,
         total: usize,
     },
+    #[error("{first} ({first_wave}) and {second} ({second_wave}) are {how}: one export cannot be two waves; pass each wave's own file (check the file names and any --wave flags)")]
+    SameFile {
+        first: PathBuf,
+        first_wave: String,
+        second: PathBuf,
+        second_wave: String,
+        /// "the same file", "byte-identical copies (SHA-256 …)".
+        how: String,
+    },
+    #[error("{path}: the header (line {line}) repeats column name(s): {list}; rename or delete the extra copies so that each column has its own name (spcure would otherwise read only the first)")]
+    DuplicateColumns {
+        path: PathBuf,
+        line: usize,
+        /// e.g. `'age' (columns 3 and 17)`.
+        list: String,
+    },
+    #[error("{path}: column {position} of the header (line {line}) has no name; name it, or delete the column if it holds nothing")]
+    UnnamedColumn {
+        path: PathBuf,
+        line: usize,
+        position: usize,
+    },
+    #[error("{path}: {total} line(s) do not have the {expected} fields of the header (line {header_line}):{lines}\n{fix}")]
+    FieldCount {
+        path: PathBuf,
+        expected: usize,
+        header_line: usize,
+        total: usize,
+        /// One `\n  line L: expected N fields, found M` per line (capped).
+        lines: String,
+        fix: String,
+    },
+    #[error("{path}: line {line}, {at}: {problem}; {fix}")]
+    Quote {
+        path: PathBuf,
+        line: usize,
+        /// `column 'x'` (or `field 3` in the header).
+        at: String,
+        problem: String,
+        fix: String,
+    },
     #[error("{path} ({wave}) shares no participant ids with the baseline file {baseline}; check that both use the same ids in column '{id_column}' (first ids here: {examples})")]
     NoOverlap {
         path: PathBuf,
