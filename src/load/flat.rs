@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::read::read_wave;
 use super::score::{Ctx, Missing};
-use super::LoadError;
+use super::{LoadError, Warning};
 use crate::prepare::Exclusion;
 
 /// Missing-value codes for flat files.
@@ -24,6 +24,8 @@ pub struct FlatData {
     pub rows_read: usize,
     pub exclusions: Vec<Exclusion>,
     pub sha256: String,
+    /// What was repaired while reading (UTF-16 transcoded, header names trimmed).
+    pub warnings: Vec<Warning>,
 }
 
 impl FlatData {
@@ -107,5 +109,6 @@ pub fn read_flat(path: &Path, columns: &[&str]) -> Result<FlatData, LoadError> {
         rows_read: rows,
         exclusions,
         sha256: raw.sha256,
+        warnings: raw.warnings,
     })
 }
