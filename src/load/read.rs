@@ -340,10 +340,12 @@ fn decode(path: &Path, bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<Stri
         for c in char::decode_utf16(units) {
             match c {
                 Ok(c) => text.push(c),
-                Err(_) => return Err(refuse(format!(
+                Err(_) => {
+                    return Err(refuse(format!(
                     "the file looks like UTF-16 ({order}), but line {} is not valid UTF-16; {SAVE}",
                     line_count(text.as_bytes(), text.len())
-                ))),
+                )))
+                }
             }
         }
         warnings.push(Warning::new(
