@@ -600,8 +600,15 @@ fn spec_analysis_errors_point_at_the_toml_line() {
 
 #[test]
 fn nobody_dropping_out_is_said_plainly() {
-    // T1 holds every baseline participant: the attrition entry says so.
-    let (dir, paths) = waves(|w, t| if w == 1 { example(0) } else { t });
+    // T1 holds every baseline participant (T0's rows with one answer changed, so it is not a
+    // byte-identical copy): the attrition entry says so.
+    let (dir, paths) = waves(|w, t| {
+        if w == 1 {
+            example(0).replacen("SP0001,4,4,3,4", "SP0001,5,4,3,4", 1)
+        } else {
+            t
+        }
+    });
     let spec = no_model_spec(dir.path(), "");
     let out_dir = dir.path().join("o");
     let out = analyse(
@@ -613,4 +620,302 @@ fn nobody_dropping_out_is_said_plainly() {
     let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
     assert!(md.contains("nobody dropped out by T1"), "{md}");
     assert!(!md.contains("0 rows for 2 parameters"), "{md}");
+}
+
+// ---- Hardening: malformed exports must be refused with the line and the fix. ----
+
+/// Replaces data line `line` (1-based file line) of wave `wave` using `f`.
+fn edit_line(wave: u8, line: usize, f: impl Fn(&str) -> String) -> impl Fn(u8, String) -> String {
+    move |w, t| {
+        if w != wave {
+            return t;
+        }
+        let mut lines: Vec<String> = t.lines().map(String::from).collect();
+        lines[line - 1] = f(&lines[line - 1]);
+        lines.join("\n") + "\n"
+    }
+}
+
+/// The Python-flavoured advice Polars gives, which a CLI user cannot act on.
+fn assert_no_polars_advice(err: &str) {
+    for bad in [
+        "truncate_ragged_lines",
+        "schema_overrides",
+        "infer_schema_length",
+        "ignore_errors",
+        "Schema",
+    ] {
+        assert!(!err.contains(bad), "message leaks {bad:?}: {err}");
+    }
+    assert!(err.len() < 1500, "message should not dump the file: {err}");
+}
+
+fn bad_input_message(edit: impl Fn(u8, String) -> String) -> String {
+    let (dir, paths) = waves(edit);
+    let out = analyse(&paths, &dir.path().join("out"), &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_no_polars_advice(&err);
+    err
+}
+
+#[test]
+fn duplicate_column_names_are_refused_with_both_positions() {
+    let err = bad_input_message(edit_line(1, 1, |h| h.replacen("groups_2", "groups_1", 1)));
+    for n in ["T1.csv", "'groups_1' (columns 2 and 3)", "rename"] {
+        assert!(err.contains(n), "{n:?}: {err}");
+    }
+    // Names that only differ by surrounding spaces are the same name.
+    let err = bad_input_message(edit_line(0, 1, |h| h.replacen("age", "gender ", 1)));
+    assert!(err.contains("'gender' (columns 22 and 23)"), "{err}");
+    // An unnamed column in the middle of the header.
+    let err = bad_input_message(edit_line(2, 1, |h| h.replacen("belong_1", "", 1)));
+    assert!(
+        err.contains("T2.csv") && err.contains("column 6 of the header (line 1) has no name"),
+        "{err}"
+    );
+}
+
+#[test]
+fn short_and_long_rows_are_refused_with_lines_and_field_counts() {
+    // Line 5 loses its last field, line 8 gains one.
+    let edit = |w: u8, t: String| {
+        let t = edit_line(1, 5, |l| l.rsplit_once(',').unwrap().0.to_string())(w, t);
+        edit_line(1, 8, |l| format!("{l},7"))(w, t)
+    };
+    let err = bad_input_message(edit);
+    for n in [
+        "T1.csv",
+        "2 line(s) do not have the 23 fields of the header",
+        "line 5: expected 23 fields, found 22",
+        "line 8: expected 23 fields, found 24",
+        "restore the missing delimiters",
+    ] {
+        assert!(err.contains(n), "{n:?}: {err}");
+    }
+    // An empty last cell keeps its delimiter and is fine; so are a final newline and
+    // trailing blank lines (export_variants_load_to_identical_results).
+    let v = results_json(edit_line(2, 3, |l| {
+        l.rsplit_once(',').unwrap().0.to_string() + ","
+    }));
+    assert_eq!(v["load"]["files"][2]["rows"], 63);
+}
+
+#[test]
+fn one_file_cannot_be_two_waves() {
+    let (dir, paths) = waves(|_, t| t);
+    let t1 = paths[1].display().to_string();
+    let check = |out: Output, needles: &[&str]| {
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        for n in needles {
+            assert!(err.contains(n), "{n:?}: {err}");
+        }
+    };
+    // The same path for two waves.
+    let out = analyse(
+        &paths[..1],
+        &dir.path().join("o1"),
+        &["--wave", &format!("T1={t1}"), "--wave", &format!("T2={t1}")],
+    );
+    check(out, &[&format!("{t1} (T1) and {t1} (T2)"), "the same file"]);
+    // A byte-identical copy under another name.
+    std::fs::copy(&paths[1], &paths[2]).unwrap();
+    let out = analyse(&paths, &dir.path().join("o2"), &[]);
+    check(out, &["T1.csv (T1)", "T2.csv (T2)", "byte-identical"]);
+    // A symbolic link.
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(&paths[2]).unwrap();
+        std::os::unix::fs::symlink(&paths[1], &paths[2]).unwrap();
+        let out = analyse(&paths, &dir.path().join("o3"), &[]);
+        check(out, &["T1.csv (T1)", "T2.csv (T2)", "the same file"]);
+    }
+}
+
+#[test]
+fn quoting_and_delimiter_mistakes_name_the_line_not_polars_options() {
+    // A stray quote inside an unquoted value.
+    let err = bad_input_message(edit_line(0, 4, |l| l.replacen(",4,", ",4\",", 1)));
+    for n in ["T0.csv", "line 4", "stray double quote", "`4\"`", "doubled"] {
+        assert!(err.contains(n), "{n:?}: {err}");
+    }
+    // A quote that opens a value and never closes.
+    let err = bad_input_message(edit_line(2, 6, |l| l.replacen(",", ",\"", 1)));
+    for n in ["T2.csv", "line 6", "column 'groups_1'", "never closed"] {
+        assert!(err.contains(n), "{n:?}: {err}");
+    }
+    // An opening quote closed by a quote many lines later.
+    let edit = |w: u8, t: String| {
+        let t = edit_line(2, 6, |l| l.replacen(",", ",\"", 1))(w, t);
+        edit_line(2, 20, |l| l.replacen(",", ",\"x\"", 1))(w, t)
+    };
+    let err = bad_input_message(edit);
+    assert!(
+        err.contains("line 6") && err.contains("runs on to line 20"),
+        "{err}"
+    );
+    // A trailing delimiter on the data lines only.
+    let err = bad_input_message(|w, t| {
+        if w != 2 {
+            return t;
+        }
+        let mut lines: Vec<String> = t.lines().map(String::from).collect();
+        for l in lines.iter_mut().skip(1) {
+            l.push(',');
+        }
+        lines.join("\n") + "\n"
+    });
+    for n in [
+        "T2.csv",
+        "63 line(s)",
+        "line 2: expected 23 fields, found 24 (the line ends with a delimiter ',')",
+        "remove the delimiter at the end",
+        "… and 53 more",
+    ] {
+        assert!(err.contains(n), "{n:?}: {err}");
+    }
+    // An unquoted decimal comma adds a field.
+    let err = bad_input_message(edit_line(0, 3, |l| l.replacen(",46,", ",46,5,", 1)));
+    for n in [
+        "line 3: expected 23 fields, found 24",
+        "decimal comma",
+        "\"3,5\"",
+    ] {
+        assert!(err.contains(n), "{n:?}: {err}");
+    }
+}
+
+#[test]
+fn excel_sep_line_and_trailing_delimiters_everywhere_load_as_usual() {
+    let plain = comparable(results_json(|_, t| t));
+    let sep = comparable(results_json(|_, t| {
+        format!(
+            "\u{feff}sep=;\r\n{}",
+            t.replace(',', ";").replace('\n', "\r\n")
+        )
+    }));
+    assert_eq!(sep, plain, "sep=; first line");
+    let trailing = comparable(results_json(|_, t| {
+        t.lines().map(|l| format!("{l},\n")).collect::<String>()
+    }));
+    assert_eq!(trailing, plain, "a trailing delimiter on every line");
+    // The sep= line counts as line 1 in messages.
+    let err = bad_input_message(|w, t| {
+        let t = format!("sep=,\n{t}");
+        if w == 0 {
+            t.replacen("SP0003,", "SP0003,\"", 1)
+        } else {
+            t
+        }
+    });
+    assert!(err.contains("T0.csv: line 5,"), "{err}");
+}
+
+/// Writes the example waves, T1 as raw bytes made by `bytes`, and runs analyse.
+fn analyse_with_t1_bytes(bytes: impl Fn(&str) -> Vec<u8>) -> (Output, serde_json::Value) {
+    let (dir, paths) = waves(|_, t| t);
+    std::fs::write(&paths[1], bytes(&example(1))).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = analyse(&paths, &out_dir, &[]);
+    let json = std::fs::read_to_string(out_dir.join("results.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(serde_json::Value::Null);
+    (out, json)
+}
+
+#[test]
+fn utf16_exports_are_read_and_other_encodings_name_the_line() {
+    let plain = results_json(|_, t| t);
+    type Encode = fn(&str) -> Vec<u8>;
+    let utf16: [(&str, Encode); 3] = [
+        ("LE with BOM", |t| {
+            let mut b = vec![0xFF, 0xFE];
+            b.extend(t.encode_utf16().flat_map(u16::to_le_bytes));
+            b
+        }),
+        ("LE without BOM", |t| {
+            t.encode_utf16().flat_map(u16::to_le_bytes).collect()
+        }),
+        ("BE without BOM", |t| {
+            t.encode_utf16().flat_map(u16::to_be_bytes).collect()
+        }),
+    ];
+    for (name, bytes) in utf16 {
+        let (out, v) = analyse_with_t1_bytes(bytes);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        assert_eq!(v["load"]["attrition"], plain["load"]["attrition"], "{name}");
+        assert_eq!(v["load"]["files"][1]["rows"], 178, "{name}");
+        let warnings = v["load"]["warnings"].to_string();
+        assert!(warnings.contains("UTF-16"), "{name}: {warnings}");
+    }
+    // A Latin-1 byte on line 7.
+    let (out, _) = analyse_with_t1_bytes(|t| {
+        let mut lines: Vec<Vec<u8>> = t.lines().map(|l| l.as_bytes().to_vec()).collect();
+        lines[6].splice(0..0, *b"Zo\xe9");
+        lines.join(&b'\n')
+    });
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for n in [
+        "T1.csv",
+        "line 7 is not valid UTF-8",
+        "0xE9",
+        "save it as UTF-8",
+    ] {
+        assert!(err.contains(n), "{n:?}: {err}");
+    }
+    assert!(!err.contains("byte 1") && !err.contains("offset"), "{err}");
+}
+
+#[test]
+fn header_names_are_trimmed_with_a_warning() {
+    let plain = comparable(results_json(|_, t| t));
+    let v = results_json(|w, t| {
+        if w == 0 {
+            t.replacen("id,", " id ,", 1)
+                .replacen(",age,", ",\" age\",", 1)
+        } else {
+            t
+        }
+    });
+    let warnings: Vec<String> = v["load"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap().to_string())
+        .filter(|m| m.contains("spaces"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("2 column name(s)") && warnings[0].contains("' age' → 'age'"),
+        "{warnings:?}"
+    );
+    let mut v = comparable(v);
+    v["load"]["warnings"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|w| !w["message"].as_str().unwrap().contains("spaces"));
+    assert_eq!(v, plain);
+}
+
+#[test]
+fn flat_files_share_the_reader_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("flat.csv");
+    std::fs::write(&file, "x,y\n1,2\n2\n3,5\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .args(["regress"])
+        .arg(&file)
+        .args(["--y", "y", "--x", "x"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("flat.csv") && err.contains("line 3: expected 2 fields, found 1"),
+        "{err}"
+    );
 }

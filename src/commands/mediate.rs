@@ -29,6 +29,9 @@ pub fn run(args: &MediateArgs) -> Result<()> {
     let cfg = MediateConfig::from_args(args)?;
     let names = column_names(&cfg.spec);
     let raw = read_flat(&cfg.file, &names)?;
+    for w in &raw.warnings {
+        eprintln!("warning: {w}");
+    }
     let flat = flat_frame(&names, &raw.columns, &cfg.file.display().to_string());
     let result = fit(&cfg, &flat)?;
     for eq in result.equations.iter().chain([&result.total_model]) {

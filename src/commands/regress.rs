@@ -67,6 +67,9 @@ pub fn regress(cfg: &RegressConfig) -> Result<RegressOutput> {
     let mut columns: Vec<&str> = vec![cfg.y.as_str()];
     columns.extend(cfg.x.iter().map(String::as_str));
     let raw = read_flat(&cfg.file, &columns)?;
+    for w in &raw.warnings {
+        eprintln!("warning: {w}");
+    }
     let data = flat_frame(&columns, &raw.columns, &cfg.file.display().to_string());
     let predictors: Vec<&[f64]> = data.columns[1..].iter().map(Vec::as_slice).collect();
     let names: Vec<&str> = cfg.x.iter().map(String::as_str).collect();

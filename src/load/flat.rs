@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::read::read_wave;
 use super::score::{Ctx, Missing};
-use super::LoadError;
+use super::{LoadError, Warning};
 
 /// Missing-value codes for flat files.
 pub const FLAT_MISSING_CODES: &[&str] = &["NA", "N/A", ".", "NaN"];
@@ -23,6 +23,8 @@ pub struct FlatData {
     pub columns: Vec<Vec<Option<f64>>>,
     pub rows_read: usize,
     pub sha256: String,
+    /// What was repaired while reading (UTF-16 transcoded, header names trimmed).
+    pub warnings: Vec<Warning>,
 }
 
 /// Reads `columns` from a flat CSV, validating every cell.
@@ -72,5 +74,6 @@ pub fn read_flat(path: &Path, columns: &[&str]) -> Result<FlatData, LoadError> {
         rows_read: raw.frame.height(),
         columns: values,
         sha256: raw.sha256,
+        warnings: raw.warnings,
     })
 }

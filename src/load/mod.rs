@@ -38,6 +38,19 @@ pub struct CellProblem {
     pub message: String,
 }
 
+/// How many names a warning or error lists before "… and N more".
+pub const MAX_LISTED: usize = 10;
+
+/// `a, b, c`: the first [`MAX_LISTED`] items, then "… and N more".
+pub fn list_capped<S: AsRef<str>>(items: &[S]) -> String {
+    let shown: Vec<&str> = items.iter().take(MAX_LISTED).map(AsRef::as_ref).collect();
+    let mut out = shown.join(", ");
+    if items.len() > MAX_LISTED {
+        out.push_str(&format!(" … and {} more", items.len() - MAX_LISTED));
+    }
+    out
+}
+
 fn list_problems(problems: &[CellProblem], total: &usize) -> String {
     let mut out = String::new();
     for p in problems {
@@ -118,6 +131,47 @@ pub enum LoadError {
         reference: String,
         seen: String,
     },
+    #[error("{first} ({first_wave}) and {second} ({second_wave}) are {how}: one export cannot be two waves; pass each wave's own file (check the file names and any --wave flags)")]
+    SameFile {
+        first: PathBuf,
+        first_wave: String,
+        second: PathBuf,
+        second_wave: String,
+        /// "the same file", "byte-identical copies (SHA-256 …)".
+        how: String,
+    },
+    #[error("{path}: the header (line {line}) repeats column name(s): {list}; rename or delete the extra copies so that each column has its own name (spcure would otherwise read only the first)")]
+    DuplicateColumns {
+        path: PathBuf,
+        line: usize,
+        /// e.g. `'age' (columns 3 and 17)`.
+        list: String,
+    },
+    #[error("{path}: column {position} of the header (line {line}) has no name; name it, or delete the column if it holds nothing")]
+    UnnamedColumn {
+        path: PathBuf,
+        line: usize,
+        position: usize,
+    },
+    #[error("{path}: {total} line(s) do not have the {expected} fields of the header (line {header_line}):{lines}\n{fix}")]
+    FieldCount {
+        path: PathBuf,
+        expected: usize,
+        header_line: usize,
+        total: usize,
+        /// One `\n  line L: expected N fields, found M` per line (capped).
+        lines: String,
+        fix: String,
+    },
+    #[error("{path}: line {line}, {at}: {problem}; {fix}")]
+    Quote {
+        path: PathBuf,
+        line: usize,
+        /// `column 'x'` (or `field 3` in the header).
+        at: String,
+        problem: String,
+        fix: String,
+    },
     #[error("{path} ({wave}) shares no participant ids with the baseline file {baseline}; check that both use the same ids in column '{id_column}' (first ids here: {examples})")]
     NoOverlap {
         path: PathBuf,
@@ -154,10 +208,42 @@ impl fmt::Display for Warning {
 }
 
 /// Loads every wave file, validates it against the spec and merges the waves into a panel.
+/// Two waves with byte-identical files are refused (one export given twice).
 pub fn load_study(files: &[WaveFile], spec: &StudySpec) -> Result<(Panel, LoadSummary), LoadError> {
-    let waves = files
-        .iter()
-        .map(|f| read_wave(&f.path).and_then(|raw| score_wave(&raw, f.wave, spec)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut waves: Vec<WaveData> = Vec::with_capacity(files.len());
+    for f in files {
+        let raw = read_wave(&f.path)?;
+        if let Some(twin) = waves.iter().find(|w| w.sha256 == raw.sha256) {
+            return Err(LoadError::SameFile {
+                first: twin.path.clone(),
+                first_wave: wave_label(twin.wave),
+                second: f.path.clone(),
+                second_wave: wave_label(f.wave),
+                how: format!(
+                    "byte-identical copies (SHA-256 {}…)",
+                    &raw.sha256[..raw.sha256.len().min(12)]
+                ),
+            });
+        }
+        let mut wave = score_wave(&raw, f.wave, spec)?;
+        wave.warnings.splice(0..0, raw.warnings);
+        waves.push(wave);
+    }
     panel::merge(waves, spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_capped_with_a_count_of_the_rest() {
+        let few = ["a", "b"];
+        assert_eq!(list_capped(&few), "a, b");
+        let many: Vec<String> = (1..=13).map(|i| format!("c{i}")).collect();
+        assert_eq!(
+            list_capped(&many),
+            "c1, c2, c3, c4, c5, c6, c7, c8, c9, c10 … and 3 more"
+        );
+    }
 }

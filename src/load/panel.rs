@@ -158,15 +158,9 @@ pub(super) fn merge(
             warnings.push(Warning::new(
                 Some(&w.path),
                 format!(
-                    "{} participant(s) not in the baseline file were left out: {}{}",
+                    "{} participant(s) not in the baseline file were left out: {}",
                     strangers.len(),
-                    strangers
-                        .iter()
-                        .take(5)
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if strangers.len() > 5 { ", …" } else { "" }
+                    super::list_capped(&strangers)
                 ),
             ));
         }

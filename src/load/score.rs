@@ -359,11 +359,7 @@ pub fn score_wave(raw: &RawWave, wave: u32, spec: &StudySpec) -> Result<WaveData
             format!(
                 "{} column(s) not used by the spec: {}",
                 unused.len(),
-                unused
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                super::list_capped(&unused)
             ),
         ));
     }

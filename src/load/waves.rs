@@ -56,7 +56,8 @@ fn prefixed_number(tok: &str) -> Option<u32> {
 }
 
 /// Assigns a wave to every file; `overrides` (from `--wave T1=path`) win over names.
-/// Errors: a name with no or several waves, or two files for one wave.
+/// Errors: a name with no or several waves, one file (same path, or a link to it) given for
+/// two waves, or two files for one wave.
 pub fn assign(paths: &[PathBuf], overrides: &[(u32, PathBuf)]) -> Result<Vec<WaveFile>, LoadError> {
     let mut files: Vec<WaveFile> = overrides
         .iter()
@@ -89,6 +90,7 @@ pub fn assign(paths: &[PathBuf], overrides: &[(u32, PathBuf)]) -> Result<Vec<Wav
             path: path.clone(),
         });
     }
+    same_file(&files)?;
     files.sort_by_key(|f| f.wave);
     for pair in files.windows(2) {
         if pair[0].wave == pair[1].wave {
@@ -107,6 +109,32 @@ pub fn assign(paths: &[PathBuf], overrides: &[(u32, PathBuf)]) -> Result<Vec<Wav
         }),
         Some(_) => Ok(files),
     }
+}
+
+/// Refuses one file given twice: the same path, or two paths (links) to one file.
+fn same_file(files: &[WaveFile]) -> Result<(), LoadError> {
+    let real: Vec<PathBuf> = files
+        .iter()
+        .map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+        .collect();
+    for (j, second) in files.iter().enumerate() {
+        if let Some(i) = real[..j].iter().position(|r| *r == real[j]) {
+            let first = &files[i];
+            let how = if first.path == second.path {
+                "the same file, given twice".to_string()
+            } else {
+                format!("the same file ({})", real[j].display())
+            };
+            return Err(LoadError::SameFile {
+                first: first.path.clone(),
+                first_wave: label(first.wave),
+                second: second.path.clone(),
+                second_wave: label(second.wave),
+                how,
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -157,5 +185,28 @@ mod tests {
             assign(&[p("T1.csv")], &[]),
             Err(LoadError::NoBaseline { .. })
         ));
+    }
+
+    #[test]
+    fn one_file_cannot_be_two_waves() {
+        let p = |s: &str| PathBuf::from(s);
+        let err = assign(&[], &[(0, p("a.csv")), (1, p("a.csv"))]).unwrap_err();
+        assert!(matches!(err, LoadError::SameFile { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("a.csv (T0) and a.csv (T1)"), "{msg}");
+        #[cfg(unix)]
+        {
+            let dir = tempfile::tempdir().unwrap();
+            let real = dir.path().join("T0.csv");
+            std::fs::write(&real, "id\n1\n").unwrap();
+            let link = dir.path().join("T1.csv");
+            std::os::unix::fs::symlink(&real, &link).unwrap();
+            let err = assign(&[real, link], &[]).unwrap_err().to_string();
+            assert!(
+                err.contains("T0.csv (T0)") && err.contains("T1.csv (T1)"),
+                "{err}"
+            );
+            assert!(err.contains("the same file"), "{err}");
+        }
     }
 }
