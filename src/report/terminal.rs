@@ -9,6 +9,7 @@ use super::table::TerminalRenderer;
 use crate::analysis::descriptives::Descriptives;
 use crate::analysis::{Kind, Output};
 use crate::results::AnalysisResults;
+use crate::stats::descriptives::Summary;
 
 fn opt(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "—".to_string(), |x| format!("{x:.digits$}"))
@@ -69,12 +70,12 @@ fn descriptives(d: &Descriptives, out: &mut dyn Write) -> io::Result<()> {
         "  {:<32} {:<4} {:>5} {:>7} {:>8} {:>8}",
         "construct", "wave", "n", "missing", "mean", "SD"
     )?;
-    let rows = d
-        .constructs
-        .iter()
-        .map(|c| (&c.label, c.wave.as_str(), &c.summary))
-        .chain(d.covariates.iter().map(|c| (&c.label, "T0", &c.summary)));
-    for (label, wave, s) in rows {
+    let line = |out: &mut dyn Write, label: &str, wave: &str, s: &Summary, stats: bool| {
+        let (mean, sd) = if stats {
+            (opt(s.mean, 3), opt(s.sd, 3))
+        } else {
+            ("—".to_string(), "—".to_string())
+        };
         writeln!(
             out,
             "  {:<32} {:<4} {:>5} {:>7} {:>8} {:>8}",
@@ -82,9 +83,26 @@ fn descriptives(d: &Descriptives, out: &mut dyn Write) -> io::Result<()> {
             wave,
             s.n,
             s.missing,
-            opt(s.mean, 3),
-            opt(s.sd, 3)
-        )?;
+            mean,
+            sd
+        )
+    };
+    for c in &d.constructs {
+        line(out, &c.label, &c.wave, &c.summary, true)?;
+    }
+    for c in &d.covariates {
+        // Level indices have no mean: only a 0/1 variable's mean (a share) is shown.
+        let levels: Vec<&str> = c.levels.iter().map(|l| l.level.as_str()).collect();
+        let stats = levels.is_empty() || levels == ["0", "1"];
+        line(out, &c.label, "T0", &c.summary, stats)?;
+        if !stats {
+            let counts: Vec<String> = c
+                .levels
+                .iter()
+                .map(|l| format!("{} {}", l.level, l.n))
+                .collect();
+            writeln!(out, "    levels (reference first): {}", counts.join(", "))?;
+        }
     }
     Ok(())
 }

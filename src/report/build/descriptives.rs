@@ -15,7 +15,14 @@ pub fn part(e: &Entry, d: &Descriptives) -> Part {
         .map(|c| summary_row(&c.label, &c.wave, &c.summary))
         .collect();
     for c in &d.covariates {
-        rows.push(summary_row(&c.label, "T0", &c.summary));
+        let mut row = summary_row(&c.label, "T0", &c.summary);
+        // Level indices have no mean: only a 0/1 variable's mean (a share) is shown.
+        let codes_are_values = c.levels.iter().map(|l| l.level.as_str()).eq(["0", "1"]);
+        if !c.levels.is_empty() && !codes_are_values {
+            row.truncate(4);
+            row.extend(std::iter::repeat_n(Cell::Missing, 4));
+        }
+        rows.push(row);
         for l in &c.levels {
             let mut row = vec![
                 text(format!("  {} = {}", c.covariate, l.level)),
