@@ -919,3 +919,19 @@ fn flat_files_share_the_reader_checks() {
         "{err}"
     );
 }
+
+#[test]
+fn analyse_lists_only_the_files_it_wrote() {
+    let (dir, paths) = waves(|_, t| t);
+    let out = analyse(&paths, &dir.path().join("o"), &["--format", "json,csv"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("results.json, panel.csv, tables/ ("),
+        "{last}"
+    );
+    assert!(
+        !last.contains("report.html") && !last.contains("figures/"),
+        "{last}"
+    );
+}
