@@ -36,6 +36,11 @@ use crate::stats::power::{min_analysed_n, PathModel, Population, PowerSpec};
 /// Largest N at T0 the search tries before giving up.
 pub const MAX_SEARCH_N: usize = 1_000_000;
 
+/// Most participants at T0 a plan may ask for.
+pub const MAX_N: usize = crate::config::simulate::MAX_N;
+/// Most Monte Carlo replications a plan may ask for.
+pub const MAX_REPLICATIONS: usize = 1_000_000;
+
 /// How each replication's intervals are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -158,6 +163,25 @@ impl PowerPlan {
             return Err(err(format!(
                 "retention = {}: give the share analysed at T1, between 0 (exclusive) and 1",
                 raw.retention
+            )));
+        }
+        if raw.n > MAX_N {
+            return Err(err(format!(
+                "n = {}: give at most {MAX_N} participants",
+                raw.n
+            )));
+        }
+        if raw.replications > MAX_REPLICATIONS {
+            return Err(err(format!(
+                "replications = {}: give at most {MAX_REPLICATIONS}",
+                raw.replications
+            )));
+        }
+        if raw.boot > crate::config::MAX_BOOT {
+            return Err(err(format!(
+                "boot = {}: give at most {} resamples",
+                raw.boot,
+                crate::config::MAX_BOOT
             )));
         }
         if raw.replications == 0 {
