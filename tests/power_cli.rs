@@ -206,7 +206,11 @@ fn percentile_power_at_the_fritz_mackinnon_sample_sizes_is_about_80_percent() {
 #[test]
 fn huge_plans_exit_2_naming_the_key_and_the_limit() {
     for (old, new, needle) in [
-        ("n = 400", "n = 100000000000", "n = 100000000000: give at most 10000000"),
+        (
+            "n = 400",
+            "n = 100000000000",
+            "n = 100000000000: give at most 10000000",
+        ),
         (
             "replications = 200",
             "replications = 100000000000",
@@ -256,5 +260,8 @@ b = [0.0]
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("Ind3") && !err.contains("every indirect"), "{err}");
+    assert!(
+        err.contains("Ind3") && !err.contains("every indirect"),
+        "{err}"
+    );
 }

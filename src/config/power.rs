@@ -243,7 +243,11 @@ fn check_searchable(pop: &Population, path: &Path) -> Result<(), UsageError> {
              give non-zero paths, or drop --target to see power at the plan's n",
             path.display(),
             effect.label,
-            if all { " (as is every indirect effect)" } else { "" }
+            if all {
+                " (as is every indirect effect)"
+            } else {
+                ""
+            }
         )));
     }
     Ok(())
