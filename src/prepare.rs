@@ -233,7 +233,7 @@ pub struct Coding {
 }
 
 impl Coding {
-    /// "arm: indicator coding against TAU (arm[CBT] = CBT, arm[Group] = Group)".
+    /// "arm: indicator coding against TAU (arm\[CBT\] = CBT, arm\[Group\] = Group)".
     pub fn describe(&self) -> String {
         let d: Vec<String> = self
             .dummies

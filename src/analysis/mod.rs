@@ -1,4 +1,4 @@
-//! The analysis stage: a planned list of analyses ([`plan`]), each run on the panel into an
+//! The analysis stage: a planned list of analyses (`plan`), each run on the panel into an
 //! [`Entry`] of a known [`Kind`]: its id, title, the sample it used, and either its output or
 //! the reason it could not run.
 //!

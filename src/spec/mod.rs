@@ -40,7 +40,7 @@ pub struct StudySpec {
     #[serde(rename = "covariate", default)]
     pub covariates: Vec<Covariate>,
     /// Shorthand for the Social Cure analyses: the serial chain on change scores plus its
-    /// companion regressions (see [`analysis`]).
+    /// companion regressions (see the `analysis` module).
     pub model: Option<Model>,
     /// Analyses named one by one (`[[analysis]]` tables).
     #[serde(rename = "analysis", default)]

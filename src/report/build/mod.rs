@@ -2,7 +2,7 @@
 //! `spcure report` start from here, so a report regenerated from results.json is the one
 //! `analyse` wrote.
 //!
-//! One section builder per kind of output ([`part`] dispatches on the kind, so the compiler
+//! One section builder per kind of output (`part` dispatches on the kind, so the compiler
 //! says where a new kind must be handled); each entry's part lands in its kind's section.
 
 mod attrition;
