@@ -176,3 +176,20 @@ fn missing_column_and_non_numeric_cell_exit_2() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn too_many_bootstrap_resamples_exit_2_naming_the_limit() {
+    let o = Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .arg("mediate")
+        .arg(PMI)
+        .args(["--x", "cond", "--m", "import,pmi", "--y", "reaction"])
+        .args(["--boot", "100000000000", "--quiet"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--boot 100000000000") && err.contains("at most 1000000"),
+        "{err}"
+    );
+}

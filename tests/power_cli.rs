@@ -202,3 +202,66 @@ fn percentile_power_at_the_fritz_mackinnon_sample_sizes_is_about_80_percent() {
         );
     }
 }
+
+#[test]
+fn huge_plans_exit_2_naming_the_key_and_the_limit() {
+    for (old, new, needle) in [
+        (
+            "n = 400",
+            "n = 100000000000",
+            "n = 100000000000: give at most 10000000",
+        ),
+        (
+            "replications = 200",
+            "replications = 100000000000",
+            "replications = 100000000000: give at most 1000000",
+        ),
+        (
+            "ci = \"sobel\"",
+            "ci = \"percentile\"\nboot = 100000000000",
+            "boot = 100000000000: give at most 1000000",
+        ),
+    ] {
+        let (_d, o) = power(&SOBEL_PLAN.replace(old, new), &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{needle}: {err}");
+        assert!(err.contains(needle), "{err}");
+    }
+}
+
+#[test]
+fn target_search_with_a_zero_population_effect_is_refused_at_once() {
+    let plan = r#"
+n = 100
+replications = 100
+ci = "sobel"
+
+[paths]
+a = [0.0]
+b = [0.0]
+"#;
+    let started = std::time::Instant::now();
+    let (_d, o) = power(plan, &["--target", "0.8"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--target") && err.contains("exactly 0") && err.contains("every indirect"),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    // Without --target the plan runs: power at the plan's n is the error rate.
+    let (_d, o) = power(plan, &["--json"]);
+    let v = json(&o);
+    assert!(v["result"]["effects"][0]["power"].as_f64().unwrap() < 0.2);
+    // A zero full serial effect is refused even when other paths are not zero.
+    let (_d, o) = power(
+        &SOBEL_PLAN.replace("d = [[0.39]]", "d = [[0.0]]"),
+        &["--target", "0.8"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("Ind3") && !err.contains("every indirect"),
+        "{err}"
+    );
+}

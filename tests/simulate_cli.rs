@@ -172,3 +172,62 @@ fn invalid_tables_exit_2_naming_the_problem() {
     assert_eq!(code, 2);
     assert!(err.contains("t.toml"), "{err}");
 }
+
+fn simulate_cohort(out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .arg("simulate")
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cohort_refuses_a_non_empty_directory_it_did_not_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let keep = dir.path().join("notes.txt");
+    std::fs::write(&keep, "mine").unwrap();
+    let o = simulate_cohort(dir.path(), &["--n", "40"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("not empty") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(!dir.path().join("T0.csv").exists());
+    // --force writes there; a directory spcure made may be rewritten without it.
+    let o = simulate_cohort(dir.path(), &["--n", "40", "--force"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "mine");
+    let fresh = dir.path().join("fresh");
+    for _ in 0..2 {
+        let o = simulate_cohort(&fresh, &["--n", "40"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert!(fresh.join("T2.csv").exists());
+}
+
+#[test]
+fn huge_sample_sizes_exit_2_naming_the_flag_and_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in ["100000000000", "18446744073709551615"] {
+        let o = simulate_cohort(&dir.path().join("c"), &["--n", n]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("--n {n}")) && err.contains("at most 10000000"),
+            "{err}"
+        );
+        let o = simulate(Path::new(TABLE), &dir.path().join("m"), &["--n", n]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!("--n {n}")), "{err}");
+    }
+    let (code, err) = bad_table(|t| t.replace("n = 123\n", "n = 100000000000\n"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("n = 100000000000") && err.contains("at most 10000000"),
+        "{err}"
+    );
+}

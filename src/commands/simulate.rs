@@ -4,9 +4,9 @@
 use anyhow::Result;
 
 use crate::cli::SimulateArgs;
-use crate::config::simulate::MatchConfig;
+use crate::config::simulate::{check_n, MatchConfig};
 use crate::error::UsageError;
-use crate::output::{write_atomic, OutputDir};
+use crate::output::OutputDir;
 use crate::simulate::cohort::{generate, CohortSize};
 
 /// Baseline size of the example cohort.
@@ -16,7 +16,7 @@ pub fn run(a: &SimulateArgs) -> Result<()> {
     if let Some(table) = &a.match_table {
         return run_matched(&MatchConfig::from_args(a, table)?);
     }
-    let n = a.n.unwrap_or(DEFAULT_N);
+    let n = check_n(a.n.unwrap_or(DEFAULT_N), "--n")?;
     if n < 20 {
         return Err(UsageError::new(format!("--n {n}: give at least 20 participants")).into());
     }
@@ -25,16 +25,9 @@ pub fn run(a: &SimulateArgs) -> Result<()> {
     } else {
         CohortSize::scaled(n)
     };
-    let paths: Vec<_> = (0..3).map(|w| a.out.join(format!("T{w}.csv"))).collect();
-    if let Some(p) = paths.iter().find(|p| p.exists()).filter(|_| !a.force) {
-        return Err(UsageError::new(format!(
-            "{} exists; pass --force to overwrite it",
-            p.display()
-        ))
-        .into());
-    }
-    for (path, text) in paths.iter().zip(generate(size, a.seed)) {
-        write_atomic(path, text.as_bytes())?;
+    let out = OutputDir::prepare(&a.out, a.force, &[])?;
+    for (w, text) in generate(size, a.seed).into_iter().enumerate() {
+        let path = out.write(&format!("T{w}.csv"), text.as_bytes())?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())

@@ -11,6 +11,9 @@ use crate::spec::{wave_number, StudySpec, DEFAULT_SPEC, MAX_MEDIATORS};
 use crate::stats::mediation::{BootSpec, CiMethod, MediationSpec};
 use crate::stats::ols::{HcType, OlsSpec};
 
+/// Most bootstrap resamples (`--boot`, a power plan's `boot`).
+pub const MAX_BOOT: usize = 1_000_000;
+
 /// Bootstrap and inference settings shared by `analyse` and `mediate`.
 #[derive(Debug, Clone)]
 pub struct BootConfig {
@@ -70,6 +73,12 @@ impl BootConfig {
             return Err(UsageError::new(
                 "--boot 0: give at least 1000 resamples (5000 is the PROCESS default)",
             ));
+        }
+        if a.boot > MAX_BOOT {
+            return Err(UsageError::new(format!(
+                "--boot {}: give at most {MAX_BOOT} resamples",
+                a.boot
+            )));
         }
         if a.threads == Some(0) {
             return Err(UsageError::new("--threads 0: give at least 1 thread"));

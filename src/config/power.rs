@@ -31,10 +31,15 @@ use crate::config::simulate::check_table;
 use crate::error::UsageError;
 use crate::simulate::matched::MomentTable;
 use crate::spec::MAX_MEDIATORS;
-use crate::stats::power::{min_analysed_n, PathModel, Population, PowerSpec};
+use crate::stats::power::{full_serial_index, min_analysed_n, PathModel, Population, PowerSpec};
 
 /// Largest N at T0 the search tries before giving up.
 pub const MAX_SEARCH_N: usize = 1_000_000;
+
+/// Most participants at T0 a plan may ask for.
+pub const MAX_N: usize = crate::config::simulate::MAX_N;
+/// Most Monte Carlo replications a plan may ask for.
+pub const MAX_REPLICATIONS: usize = 1_000_000;
 
 /// How each replication's intervals are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -137,6 +142,9 @@ impl PowerConfig {
         if a.threads == Some(0) {
             return Err(UsageError::new("--threads 0: give at least 1 thread").into());
         }
+        if a.target.is_some() {
+            check_searchable(&plan.population, &a.plan)?;
+        }
         Ok(Self {
             plan_path: a.plan.clone(),
             plan,
@@ -158,6 +166,25 @@ impl PowerPlan {
             return Err(err(format!(
                 "retention = {}: give the share analysed at T1, between 0 (exclusive) and 1",
                 raw.retention
+            )));
+        }
+        if raw.n > MAX_N {
+            return Err(err(format!(
+                "n = {}: give at most {MAX_N} participants",
+                raw.n
+            )));
+        }
+        if raw.replications > MAX_REPLICATIONS {
+            return Err(err(format!(
+                "replications = {}: give at most {MAX_REPLICATIONS}",
+                raw.replications
+            )));
+        }
+        if raw.boot > crate::config::MAX_BOOT {
+            return Err(err(format!(
+                "boot = {}: give at most {} resamples",
+                raw.boot,
+                crate::config::MAX_BOOT
             )));
         }
         if raw.replications == 0 {
@@ -201,6 +228,29 @@ impl PowerPlan {
             level: raw.level,
         })
     }
+}
+
+/// A search needs a non-zero full serial effect: with a zero effect in the population the
+/// test's rejection rate is its error rate at every N, so no N reaches a power target.
+fn check_searchable(pop: &Population, path: &Path) -> Result<(), UsageError> {
+    let effects = pop.effects();
+    let effect = &effects[full_serial_index(pop.k())];
+    if effect.population == 0.0 {
+        let all = effects.iter().all(|e| e.population == 0.0);
+        return Err(UsageError::new(format!(
+            "{}: --target: the full serial indirect effect {} is exactly 0 in the population{}, \
+             so its power stays at the interval's error rate at every N and no N reaches a target; \
+             give non-zero paths, or drop --target to see power at the plan's n",
+            path.display(),
+            effect.label,
+            if all {
+                " (as is every indirect effect)"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(())
 }
 
 fn population(raw: &RawPlan, source: &str) -> Result<Population, UsageError> {

@@ -37,6 +37,20 @@ pub fn check_table(table: &MomentTable, source: &str) -> Result<Moments, UsageEr
         .map_err(|e| UsageError::new(format!("{source}: {e}")))
 }
 
+/// Most rows (participants) `simulate` generates.
+pub const MAX_N: usize = 10_000_000;
+
+/// Refuses a sample size above [`MAX_N`]; `what` names the flag or key ("--n", "t.toml: n").
+pub fn check_n(n: usize, what: &str) -> Result<usize, UsageError> {
+    if n > MAX_N {
+        Err(UsageError::new(format!(
+            "{what} {n}: give at most {MAX_N} participants"
+        )))
+    } else {
+        Ok(n)
+    }
+}
+
 impl MatchConfig {
     pub fn from_args(a: &SimulateArgs, table_path: &Path) -> Result<Self> {
         let source = table_path.display().to_string();
@@ -47,6 +61,10 @@ impl MatchConfig {
                 "{source} has no `n` and no --n was given; say how many rows to simulate"
             ))
         })?;
+        match a.n {
+            Some(n) => check_n(n, "--n")?,
+            None => check_n(n, &format!("{source}: n ="))?,
+        };
         let p = moments.names.len();
         if n < p + 2 {
             return Err(UsageError::new(format!(

@@ -217,6 +217,10 @@ mod tests {
         assert_eq!(fixed(-0.0, 2), "0.00");
         assert_eq!(fixed(-0.0, 0), "0");
         assert_eq!(no_leading_zero(-0.004, 2), ".00");
+        assert_eq!(fixed(-0.0004, 3), "0.000");
+        assert_eq!(fixed(-0.4, 0), "0");
+        assert_eq!(no_leading_zero(-0.0, 3), ".000");
+        assert_eq!(ci(-0.0004, 0.0004, 3), "[0.000, 0.000]");
     }
 
     #[test]

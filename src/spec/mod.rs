@@ -269,6 +269,17 @@ impl Covariate {
                 )));
             }
         }
+        for (key, bound) in [("min", &self.min), ("max", &self.max)] {
+            if let Some(b) = bound.as_ref().filter(|b| !b.get_ref().is_finite()) {
+                return Err((
+                    b.span(),
+                    format!(
+                        "covariate '{name}': {key} = {} must be a finite number",
+                        b.get_ref()
+                    ),
+                ));
+            }
+        }
         match (&self.min, &self.max) {
             (Some(min), Some(max)) if min.get_ref() >= max.get_ref() => {
                 return Err((
@@ -471,6 +482,13 @@ impl StudySpec {
             }
             _ => {}
         }
+        if !c.min.get_ref().is_finite() || !c.max.is_finite() {
+            return Err(format!(
+                "construct '{name}': min ({}) and max ({}) must be finite numbers",
+                c.min.get_ref(),
+                c.max
+            ));
+        }
         if c.min.get_ref() >= &c.max {
             return Err(format!(
                 "construct '{name}': min ({}) must be below max ({})",
@@ -479,6 +497,24 @@ impl StudySpec {
             ));
         }
         let columns = c.columns();
+        for (i, item) in columns.iter().enumerate() {
+            if columns[..i].contains(item) {
+                return Err(format!(
+                    "construct '{name}': item '{item}' is listed twice in `items`"
+                ));
+            }
+            if let Some(other) = self
+                .constructs
+                .iter()
+                .take_while(|o| !std::ptr::eq(*o, c))
+                .find(|o| o.columns().contains(item))
+            {
+                return Err(format!(
+                    "construct '{name}': column '{item}' is already used by construct '{}'; a column may belong to one construct only",
+                    other.name()
+                ));
+            }
+        }
         if let Some(r) = c
             .reverse
             .iter()
@@ -696,6 +732,58 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("support_9"), "{err}");
+    }
+
+    #[test]
+    fn non_finite_ranges_and_repeated_items_are_rejected() {
+        for (old, new) in [
+            ("min = 1\nmax = 3", "min = nan\nmax = 3"),
+            ("min = 1\nmax = 3", "min = 1\nmax = inf"),
+            ("min = 1\nmax = 3", "min = -inf\nmax = 3"),
+        ] {
+            let err = with(old, new).unwrap_err().to_string();
+            let line = line_containing("name = \"loneliness\"");
+            assert!(
+                err.contains(&format!("line {line}:")) && err.contains("finite"),
+                "{err}"
+            );
+        }
+        err_at(
+            with_covariate(
+                "[[covariate]]\nname = \"bmi\"\ncolumn = \"bmi\"\nmin = nan\nmax = 60\n",
+                "min = nan",
+            ),
+            &["'bmi'", "min = NaN", "finite"],
+        );
+        err_at(
+            with_covariate(
+                "[[covariate]]\nname = \"bmi\"\ncolumn = \"bmi\"\nmin = 10\nmax = inf\n",
+                "max = inf",
+            ),
+            &["'bmi'", "max = inf", "finite"],
+        );
+        let err = with(
+            "items = [\"belong_1\", \"belong_2\", \"belong_3\"]",
+            "items = [\"belong_1\", \"belong_2\", \"belong_1\"]",
+        )
+        .unwrap_err()
+        .to_string();
+        let line = line_containing("name = \"belonging\"");
+        assert!(
+            err.contains(&format!("line {line}:")) && err.contains("'belong_1' is listed twice"),
+            "{err}"
+        );
+        let err = with(
+            "items = [\"belong_1\", \"belong_2\", \"belong_3\"]",
+            "items = [\"belong_1\", \"belong_2\", \"groups_3\"]",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains(&format!("line {line}:"))
+                && err.contains("'groups_3' is already used by construct 'groups'"),
+            "{err}"
+        );
     }
 
     /// The default spec with one more `[[covariate]]` table; returns the parse and the
