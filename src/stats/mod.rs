@@ -10,9 +10,11 @@ pub mod descriptives;
 pub mod dist;
 pub mod mcar;
 pub mod mediation;
+pub mod mvn;
 pub mod ols;
 pub mod power;
 pub mod reliability;
+pub mod rng;
 
 use thiserror::Error;
 
