@@ -320,8 +320,13 @@ impl MediationSpec {
         let statistic =
             |counts: &[u32]| layout.evaluate(&Moments::from_counts(centred, counts), centred);
         let units = Resampling::Cases { n: centred.n() };
-        let Replicates { columns, replaced } =
-            bootstrap::replicates(&units, self.boot.samples, self.boot.seed, statistic, progress)?;
+        let Replicates { columns, replaced } = bootstrap::replicates(
+            &units,
+            self.boot.samples,
+            self.boot.seed,
+            statistic,
+            progress,
+        )?;
         Ok((columns, replaced))
     }
 
