@@ -16,7 +16,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{normal, poisson, rng, uniform};
+use crate::stats::rng::{normal, poisson, rng, uniform};
 
 /// Size of the cohort at each wave.
 #[derive(Debug, Clone, Copy)]

@@ -13,12 +13,15 @@
 //! coefficients are functions of the means and the covariance matrix only, any regression
 //! fitted to the matched data reproduces the coefficients of the original data.
 
-use nalgebra::{DMatrix, DVector};
-use rand_chacha::ChaCha8Rng;
+use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
-use crate::simulate::{normal, rng};
+use crate::stats::rng::rng;
 use crate::stats::StatsError;
+
+/// The checked table and the normal draws live in `stats` (power analysis uses them too);
+/// re-exported so `crate::simulate::matched::{Moments, …}` keeps working.
+pub use crate::stats::mvn::{cholesky_lower, normal_rows, Moments};
 
 /// Tolerance for "the diagonal is 1" and "the matrix is symmetric" in a typed-in table.
 const TABLE_TOL: f64 = 1e-9;
@@ -37,15 +40,6 @@ pub struct MomentTable {
     pub means: Vec<f64>,
     pub sds: Vec<f64>,
     pub correlations: Vec<Vec<f64>>,
-}
-
-/// A checked table: names, means, SDs and a symmetric positive definite correlation matrix.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Moments {
-    pub names: Vec<String>,
-    pub means: Vec<f64>,
-    pub sds: Vec<f64>,
-    pub corr: DMatrix<f64>,
 }
 
 /// How many rows to draw, from which seed.
@@ -197,33 +191,6 @@ fn check_positive_definite(r: &DMatrix<f64>) -> Result<(), StatsError> {
         )));
     }
     Ok(())
-}
-
-impl Moments {
-    /// Σ = D R D with D = diag(SD).
-    pub fn covariance(&self) -> DMatrix<f64> {
-        let d = DMatrix::from_diagonal(&DVector::from_column_slice(&self.sds));
-        &d * &self.corr * &d
-    }
-}
-
-/// n × p standard normals, drawn row by row from `r` (so the first m rows do not depend on n).
-pub fn normal_rows(r: &mut ChaCha8Rng, n: usize, p: usize) -> DMatrix<f64> {
-    let mut z = DMatrix::zeros(n, p);
-    for i in 0..n {
-        for j in 0..p {
-            z[(i, j)] = normal(r);
-        }
-    }
-    z
-}
-
-/// Lower Cholesky factor of a covariance matrix.
-pub fn cholesky_lower(cov: &DMatrix<f64>, what: &str) -> Result<DMatrix<f64>, StatsError> {
-    cov.clone()
-        .cholesky()
-        .map(|c| c.l())
-        .ok_or_else(|| invalid(format!("{what} is not positive definite")))
 }
 
 impl MatchedSpec {

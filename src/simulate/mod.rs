@@ -1,37 +1,12 @@
-//! Synthetic data: the example cohort's generative model ([`cohort`]) and shared random
-//! helpers. Everything is deterministic given the seed (ChaCha8).
+//! Synthetic data: the example cohort's generative model ([`cohort`]) and moment-matched
+//! data sets ([`matched`]). Everything is deterministic given the seed (ChaCha8).
+//!
+//! The random and multivariate normal math lives in [`crate::stats::rng`] and
+//! [`crate::stats::mvn`] (power analysis needs it too); `simulate` depends on `stats`, never
+//! the other way round.
 
 pub mod cohort;
 pub mod matched;
 
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
-/// Seeded generator used by every simulation.
-pub fn rng(seed: u64) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(seed)
-}
-
-/// Standard normal draw (Box–Muller; one of the pair is discarded for simplicity).
-pub fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
-    let u2: f64 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-}
-
-/// Uniform draw in [0, 1).
-pub fn uniform(rng: &mut ChaCha8Rng) -> f64 {
-    rng.random::<f64>()
-}
-
-/// Poisson draw by inversion (small means only, as for GP visit counts).
-pub fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u32 {
-    let (mut k, mut p, mut cdf) = (0u32, (-mean).exp(), (-mean).exp());
-    let u = uniform(rng);
-    while u > cdf && k < 1000 {
-        k += 1;
-        p *= mean / k as f64;
-        cdf += p;
-    }
-    k
-}
+/// Re-exported for callers that used `crate::simulate::{rng, normal, …}`.
+pub use crate::stats::rng::{normal, poisson, rng, uniform};

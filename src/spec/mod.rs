@@ -195,8 +195,8 @@ fn default_to() -> Spanned<String> {
     Spanned::new(0..0, "T1".into())
 }
 
-/// The most mediators a chain may have (2^8 − 1 = 255 specific indirect effects).
-pub const MAX_MEDIATORS: usize = 8;
+/// The most mediators a chain may have (defined with the estimator, which enforces it).
+pub use crate::stats::mediation::MAX_MEDIATORS;
 
 impl Construct {
     pub fn name(&self) -> &str {

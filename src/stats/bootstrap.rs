@@ -1,5 +1,7 @@
-//! Nonparametric case-resampling bootstrap: random streams, resample counts, bootstrap
-//! standard errors and the percentile, bias-corrected (BC) and BCa confidence intervals.
+//! The bootstrap as a reusable engine: random streams, resampled units, a driver that
+//! evaluates any statistic on B resamples, bootstrap standard errors and the percentile,
+//! bias-corrected (BC) and BCa confidence intervals. Models (e.g. `mediation`) supply a
+//! statistic computed from per-case resample counts; this file knows nothing about them.
 //!
 //! Reproducibility: resample b draws from its own ChaCha8 stream (key from the seed, stream
 //! number b), so results do not depend on how resamples are spread over threads.
@@ -19,12 +21,53 @@
 
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::dist;
+use super::{dist, StatsError};
 
 /// Guard against products such as 5000·0.95 landing just below an integer before `trunc`.
 const POSITION_EPS: f64 = 1e-9;
+/// Redraws allowed per resample before the bootstrap gives up.
+pub const MAX_REDRAWS: usize = 100;
+
+/// Bootstrap confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CiMethod {
+    Percentile,
+    Bc,
+    Bca,
+}
+
+/// How to bootstrap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BootSpec {
+    pub samples: usize,
+    pub seed: u64,
+    pub ci: CiMethod,
+    /// Confidence level in (0, 1).
+    pub level: f64,
+}
+
+impl BootSpec {
+    /// At least 2 resamples and a level in (0, 1).
+    pub fn check(&self) -> Result<(), StatsError> {
+        if self.samples < 2 {
+            return Err(StatsError::Invalid(
+                "the bootstrap needs at least 2 resamples".into(),
+            ));
+        }
+        let level = self.level;
+        if level.is_nan() || level <= 0.0 || level >= 1.0 {
+            return Err(StatsError::Invalid(format!(
+                "confidence level {} is not in (0, 1)",
+                self.level
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// The random stream of resample `b`: ChaCha8 keyed by `seed`, stream number `b`.
 pub fn resample_rng(seed: u64, b: u64) -> ChaCha8Rng {
@@ -57,8 +100,179 @@ pub fn draw_counts(rng: &mut ChaCha8Rng, counts: &mut [u32]) {
     }
 }
 
-/// Bootstrap interval flavours.
-pub use super::mediation::CiMethod;
+/// The units a resample draws with replacement. A resample is handed to the statistic as
+/// per-case counts (how often each case enters), whatever the unit.
+///
+/// Designed for more than cases: a cluster bootstrap (`Clusters { membership }`) would draw
+/// the clusters with [`draw_counts`] and give every case of a drawn cluster that cluster's
+/// count, so a statistic computed from counts works unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resampling {
+    /// Nonparametric case resampling: n cases drawn with replacement (Efron & Tibshirani
+    /// 1993, ch. 6). Requires 1 ≤ n ≤ u32::MAX.
+    Cases { n: usize },
+}
+
+impl Resampling {
+    /// Length of the count vectors: the number of cases.
+    pub fn cases(&self) -> usize {
+        match self {
+            Self::Cases { n } => *n,
+        }
+    }
+
+    /// Draws one resample from `rng` into `counts` (length [`Self::cases`], overwritten).
+    #[inline]
+    pub fn draw(&self, rng: &mut ChaCha8Rng, counts: &mut [u32]) {
+        match self {
+            Self::Cases { .. } => draw_counts(rng, counts),
+        }
+    }
+}
+
+/// The bootstrap distribution: one column per statistic, each holding the B replicates in
+/// resample order (b = 0, 1, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replicates {
+    pub columns: Vec<Vec<f64>>,
+    /// Resamples redrawn because the statistic was undefined on them.
+    pub replaced: usize,
+}
+
+/// Evaluates `statistic` on `samples` resamples of `units` drawn from `seed`, in parallel on
+/// the current rayon pool.
+///
+/// Resample b draws its counts from [`resample_rng`]`(seed, b)`. When `statistic` returns
+/// `None` (a degenerate resample, e.g. a singular design) the resample is redrawn from the
+/// same stream and counted in `replaced`; when the redraws, too, are degenerate
+/// [`MAX_REDRAWS`] times in a row the bootstrap fails. Results are ordered by b and identical for any thread count.
+/// `progress` is called once per finished resample.
+pub fn replicates<F>(
+    units: &Resampling,
+    samples: usize,
+    seed: u64,
+    statistic: F,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<Replicates, StatsError>
+where
+    F: Fn(&[u32]) -> Option<Vec<f64>> + Sync,
+{
+    let n = units.cases();
+    if n == 0 || n > u32::MAX as usize {
+        return Err(StatsError::Invalid(format!(
+            "{n} cases to resample: need 1 to 2^32 − 1"
+        )));
+    }
+    let rows: Vec<(Vec<f64>, usize)> = (0..samples)
+        .into_par_iter()
+        // Batches of at least 16 resamples: for small n one resample takes microseconds,
+        // less than splitting the work finer would cost.
+        .with_min_len(16)
+        .map_init(
+            || vec![0u32; n],
+            |counts, b| {
+                let out = one_resample(units, &statistic, seed, b as u64, counts);
+                if let Some(tick) = progress {
+                    tick();
+                }
+                out
+            },
+        )
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| {
+            StatsError::Invalid(format!(
+                "the bootstrap failed: some resample was singular {MAX_REDRAWS} times in a \
+                 row (a rare category or a near-constant variable?)"
+            ))
+        })?;
+    let replaced = rows.iter().map(|r| r.1).sum();
+    Ok(Replicates {
+        columns: transpose(&rows),
+        replaced,
+    })
+}
+
+/// Statistics of resample `b` and how many draws were degenerate; `None` after
+/// `MAX_REDRAWS` degenerate draws. Redraws continue b's own stream.
+fn one_resample<F>(
+    units: &Resampling,
+    statistic: &F,
+    seed: u64,
+    b: u64,
+    counts: &mut [u32],
+) -> Option<(Vec<f64>, usize)>
+where
+    F: Fn(&[u32]) -> Option<Vec<f64>>,
+{
+    let mut rng = resample_rng(seed, b);
+    for redraws in 0..=MAX_REDRAWS {
+        units.draw(&mut rng, counts);
+        if let Some(row) = statistic(counts) {
+            return Some((row, redraws));
+        }
+    }
+    None
+}
+
+/// Rows (one per resample) to columns (one per statistic).
+fn transpose(rows: &[(Vec<f64>, usize)]) -> Vec<Vec<f64>> {
+    let ncol = rows.first().map_or(0, |r| r.0.len());
+    let mut columns = vec![Vec::with_capacity(rows.len()); ncol];
+    for (row, _) in rows {
+        for (c, v) in columns.iter_mut().zip(row) {
+            c.push(*v);
+        }
+    }
+    columns
+}
+
+/// Bootstrap SE and interval of every statistic: `columns` from [`replicates`] (sorted in
+/// place), `estimates` the full-sample values, `accel` the BCa accelerations (ignored by
+/// the other methods). Returns the summaries and, per statistic, whether an interval limit
+/// was clamped (see [`interval`]).
+pub fn summaries(
+    columns: &mut [Vec<f64>],
+    estimates: &[f64],
+    accel: &[f64],
+    spec: &BootSpec,
+) -> (Vec<BootSummary>, Vec<bool>) {
+    columns
+        .iter_mut()
+        .zip(estimates)
+        .zip(accel)
+        .map(|((col, &estimate), &a)| {
+            let boot_se = sd(col);
+            let (ci_low, ci_high, clamped) = interval(col, estimate, spec.ci, spec.level, a);
+            let summary = BootSummary {
+                estimate,
+                boot_se,
+                ci_low,
+                ci_high,
+            };
+            (summary, clamped)
+        })
+        .unzip()
+}
+
+/// Jackknife acceleration of each of `ncol` statistics, in parallel over the `units` left
+/// out: `leave_out(i)` gives the statistics without unit i (`None`: undefined, skipped).
+/// See [`acceleration`] for the formula.
+pub fn jackknife_acceleration<F>(units: usize, ncol: usize, leave_out: F) -> Vec<f64>
+where
+    F: Fn(usize) -> Option<Vec<f64>> + Sync,
+{
+    let rows: Vec<Vec<f64>> = (0..units)
+        .into_par_iter()
+        .with_min_len(256)
+        .filter_map(&leave_out)
+        .collect();
+    (0..ncol)
+        .map(|c| {
+            let col: Vec<f64> = rows.iter().map(|r| r[c]).collect();
+            acceleration(&col)
+        })
+        .collect()
+}
 
 /// A bootstrap summary of one statistic.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -9,52 +9,32 @@
 //! c = c′ + total indirect (exactly, for OLS with the same cases).
 //! Standardized (Hayes 2022, §4.3): partially = effect / SD_Y, completely = effect·SD_X/SD_Y.
 //!
-//! Bootstrap (see `bootstrap.rs` for intervals): the data are centred once and stored
-//! row-major; each resample is a vector of case counts, from which one pass builds the
-//! weighted cross-product matrix. Each equation is then solved from its normal equations
-//! (Cholesky on the centred cross-product submatrix, so the intercept drops out). This is
-//! algebraically the OLS fit of the resampled rows (verified against `OlsSpec` in tests).
+//! Pipeline: spec → `validate` → equations (OLS, for the reported fits) → statistic from
+//! moments (`Layout::evaluate`) → bootstrap engine ([`bootstrap::replicates`]) → assembled
+//! result. The statistic of a resample is computed from its case counts by the moments
+//! engine (`moments.rs`: one pass builds the weighted cross-products, each equation is a
+//! small Cholesky solve of its normal equations), which is algebraically the OLS fit of the
+//! resampled rows (verified against `OlsSpec` in tests). Resampling, redraws and intervals
+//! belong to `bootstrap.rs`.
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::bootstrap::{self, BootSummary};
+use super::bootstrap::{self, BootSummary, Replicates, Resampling};
+use super::moments::{Centred, CrossProducts, Moments};
 use super::ols::{HcType, OlsResult, OlsSpec};
 use super::StatsError;
-use crate::spec::MAX_MEDIATORS;
+
+/// The bootstrap settings live with the engine; re-exported because configs, reports and
+/// commands name them as `stats::mediation::{BootSpec, CiMethod}`.
+pub use super::bootstrap::{BootSpec, CiMethod};
 
 /// Version of the JSON written for a `MediationResult` (docs/mediation-json.md).
 pub const SCHEMA_VERSION: &str = "1.0.0";
 /// Bins of the `serial_distribution` histogram.
 pub const HISTOGRAM_BINS: usize = 40;
-/// A resample design is singular when a predictor keeps less than this share of its
-/// centred sum of squares after the predictors before it (1 − R²ⱼ), i.e. |Rⱼⱼ|/‖xⱼ‖ < 1e-5.
-/// Looser than `lm`'s 1e-7 on |Rⱼⱼ|/‖xⱼ‖ because cross-products square the condition number.
-const PIVOT_TOL: f64 = 1e-10;
-/// A resampled variable whose variance is below this share of its full-sample variance is
-/// treated as constant (PROCESS redraws such resamples).
-const CONSTANT_TOL: f64 = 1e-12;
-/// Redraws allowed per resample before the bootstrap gives up.
-const MAX_REDRAWS: usize = 100;
-
-/// Bootstrap confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CiMethod {
-    Percentile,
-    Bc,
-    Bca,
-}
-
-/// How to bootstrap.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BootSpec {
-    pub samples: usize,
-    pub seed: u64,
-    pub ci: CiMethod,
-    /// Confidence level in (0, 1).
-    pub level: f64,
-}
+/// The most mediators a chain may have (2^8 − 1 = 255 specific indirect effects).
+/// Re-exported from `spec` (study specs check it too).
+pub const MAX_MEDIATORS: usize = 8;
 
 /// What to fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -187,13 +167,12 @@ impl MediationSpec {
         let centred = self.validate(data)?;
         let (equations, total_model) = self.equations(data)?;
         let layout = Layout::new(self.mediators.len(), self.contrasts, self.standardize);
-        let full = Moments::full(&centred);
         let coefs: Vec<Vec<f64>> = equations
             .iter()
             .enumerate()
             .map(|(j, eq)| eq.terms[1..=1 + j].iter().map(|t| t.estimate).collect())
             .collect();
-        let (sd_x, sd_y) = full.sds(&centred);
+        let (sd_x, sd_y) = layout.sds(&Moments::full(&centred).centred_cross());
         let point = layout.statistics(&coefs, sd_x, sd_y);
         let boot = self.bootstrap(&centred, &layout, &point, progress)?;
         let direct = path_effect(&equations[self.mediators.len()]);
@@ -238,18 +217,7 @@ impl MediationSpec {
                 "the data do not have one column per named mediator and covariate".into(),
             ));
         }
-        if self.boot.samples < 2 {
-            return Err(StatsError::Invalid(
-                "the bootstrap needs at least 2 resamples".into(),
-            ));
-        }
-        let level = self.boot.level;
-        if level.is_nan() || level <= 0.0 || level >= 1.0 {
-            return Err(StatsError::Invalid(format!(
-                "confidence level {} is not in (0, 1)",
-                self.boot.level
-            )));
-        }
+        self.boot.check()?;
         let n = data.x.len();
         let p = k + self.covariates.len() + 2;
         if n <= p {
@@ -272,7 +240,7 @@ impl MediationSpec {
                 });
             }
         }
-        Ok(Centred::new(&cols, k))
+        Ok(Centred::new(&cols))
     }
 
     /// Names in the internal column order [X, M1..Mk, Y, covariates].
@@ -315,7 +283,7 @@ impl MediationSpec {
         Ok((equations, total))
     }
 
-    /// B resamples (each redrawn while singular), in index order.
+    /// The bootstrap summaries of every statistic column (see [`Layout`]).
     fn bootstrap(
         &self,
         centred: &Centred,
@@ -324,27 +292,14 @@ impl MediationSpec {
         progress: Option<&(dyn Fn() + Sync)>,
     ) -> Result<BootRun, StatsError> {
         let (mut columns, replaced) = self.draws(centred, layout, progress)?;
-        let ncol = point.len();
         let accel = if self.boot.ci == CiMethod::Bca {
-            jackknife_acceleration(centred, layout, ncol)
+            jackknife_acceleration(centred, layout, point.len())
         } else {
-            vec![0.0; ncol]
+            vec![0.0; point.len()]
         };
+        // Kept in resample order before the intervals sort the columns.
         let serial = columns[layout.subsets.len() - 1].clone();
-        let mut summaries = Vec::with_capacity(ncol);
-        let mut clamped = Vec::with_capacity(ncol);
-        for ((col, est), a) in columns.iter_mut().zip(point).zip(&accel) {
-            let boot_se = bootstrap::sd(col);
-            let (ci_low, ci_high, c) =
-                bootstrap::interval(col, *est, self.boot.ci, self.boot.level, *a);
-            summaries.push(BootSummary {
-                estimate: *est,
-                boot_se,
-                ci_low,
-                ci_high,
-            });
-            clamped.push(c);
-        }
+        let (summaries, clamped) = bootstrap::summaries(&mut columns, point, &accel, &self.boot);
         Ok(BootRun {
             summaries,
             clamped,
@@ -354,42 +309,24 @@ impl MediationSpec {
     }
 
     /// The bootstrap estimates, one column per statistic (rows in resample order), and the
-    /// number of redrawn resamples.
+    /// number of redrawn resamples: the engine run on case counts, a resample being singular
+    /// when `Layout::evaluate` is `None`.
     fn draws(
         &self,
         centred: &Centred,
         layout: &Layout,
         progress: Option<&(dyn Fn() + Sync)>,
     ) -> Result<(Vec<Vec<f64>>, usize), StatsError> {
-        let seed = self.boot.seed;
-        let rows: Vec<(Vec<f64>, usize)> = (0..self.boot.samples)
-            .into_par_iter()
-            .with_min_len(16)
-            .map_init(
-                || vec![0u32; centred.n],
-                |counts, b| {
-                    let out = one_resample(centred, layout, seed, b as u64, counts);
-                    if let Some(tick) = progress {
-                        tick();
-                    }
-                    out
-                },
-            )
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| {
-                StatsError::Invalid(format!(
-                    "the bootstrap failed: some resample was singular {MAX_REDRAWS} times in a \
-                     row (a rare category or a near-constant variable?)"
-                ))
-            })?;
-        let replaced = rows.iter().map(|r| r.1).sum();
-        let ncol = rows.first().map_or(0, |r| r.0.len());
-        let mut columns = vec![Vec::with_capacity(rows.len()); ncol];
-        for (row, _) in &rows {
-            for (c, v) in columns.iter_mut().zip(row) {
-                c.push(*v);
-            }
-        }
+        let statistic =
+            |counts: &[u32]| layout.evaluate(&Moments::from_counts(centred, counts), centred);
+        let units = Resampling::Cases { n: centred.n() };
+        let Replicates { columns, replaced } = bootstrap::replicates(
+            &units,
+            self.boot.samples,
+            self.boot.seed,
+            statistic,
+            progress,
+        )?;
         Ok((columns, replaced))
     }
 
@@ -465,7 +402,7 @@ impl MediationSpec {
             .collect();
         MediationResult {
             schema_version: SCHEMA_VERSION.to_string(),
-            n: centred.n,
+            n: centred.n(),
             x: self.x.clone(),
             mediators: self.mediators.clone(),
             y: self.y.clone(),
@@ -519,193 +456,12 @@ fn columns<'a>(data: &MediationData<'a>) -> Vec<&'a [f64]> {
     cols
 }
 
-/// Statistics of resample `b` and how many draws were singular; `None` after
-/// `MAX_REDRAWS` singular draws. Redraws continue b's own stream.
-fn one_resample(
-    centred: &Centred,
-    layout: &Layout,
-    seed: u64,
-    b: u64,
-    counts: &mut [u32],
-) -> Option<(Vec<f64>, usize)> {
-    let mut rng = bootstrap::resample_rng(seed, b);
-    for redraws in 0..=MAX_REDRAWS {
-        bootstrap::draw_counts(&mut rng, counts);
-        let moments = Moments::from_counts(centred, counts);
-        if let Some(row) = layout.evaluate(&moments, centred) {
-            return Some((row, redraws));
-        }
-    }
-    None
-}
-
 /// Jackknife acceleration per statistic column (leave-one-out by downdating the moments).
 fn jackknife_acceleration(centred: &Centred, layout: &Layout, ncol: usize) -> Vec<f64> {
     let full = Moments::full(centred);
-    let rows: Vec<Vec<f64>> = (0..centred.n)
-        .into_par_iter()
-        .with_min_len(256)
-        .filter_map(|i| layout.evaluate(&full.without(centred.row(i)), centred))
-        .collect();
-    (0..ncol)
-        .map(|c| {
-            let col: Vec<f64> = rows.iter().map(|r| r[c]).collect();
-            bootstrap::acceleration(&col)
-        })
-        .collect()
-}
-
-/// The data centred at their means, row-major: [X, M1..Mk, Y, covariates].
-#[derive(Debug, Clone)]
-struct Centred {
-    n: usize,
-    d: usize,
-    k: usize,
-    rows: Vec<f64>,
-    /// Full-sample variances (÷ n), the scale for "constant in a resample".
-    var: Vec<f64>,
-}
-
-impl Centred {
-    fn new(cols: &[&[f64]], k: usize) -> Self {
-        let (n, d) = (cols[0].len(), cols.len());
-        let mut rows = vec![0.0; n * d];
-        let mut var = vec![0.0; d];
-        for (j, col) in cols.iter().enumerate() {
-            let mut mean = col.iter().sum::<f64>() / n as f64;
-            // One refinement pass: the mean of the residuals corrects rounding in the sum.
-            mean += col.iter().map(|v| v - mean).sum::<f64>() / n as f64;
-            for (i, v) in col.iter().enumerate() {
-                rows[i * d + j] = v - mean;
-            }
-            var[j] = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
-        }
-        Self { n, d, k, rows, var }
-    }
-
-    fn row(&self, i: usize) -> &[f64] {
-        &self.rows[i * self.d..(i + 1) * self.d]
-    }
-
-    /// Column of Y.
-    fn y(&self) -> usize {
-        self.k + 1
-    }
-}
-
-/// Weighted sufficient statistics of the centred data: case count, column sums and the
-/// packed upper triangle of Σ wᵢ zᵢ zᵢᵀ (row p holds columns p..d).
-#[derive(Debug, Clone)]
-struct Moments {
-    count: f64,
-    sums: Vec<f64>,
-    tri: Vec<f64>,
-}
-
-impl Moments {
-    fn zero(d: usize) -> Self {
-        Self {
-            count: 0.0,
-            sums: vec![0.0; d],
-            tri: vec![0.0; d * (d + 1) / 2],
-        }
-    }
-
-    fn add(&mut self, row: &[f64], w: f64) {
-        let mut idx = 0;
-        for (p, &zp) in row.iter().enumerate() {
-            let wp = w * zp;
-            self.sums[p] += wp;
-            for &zq in &row[p..] {
-                self.tri[idx] += wp * zq;
-                idx += 1;
-            }
-        }
-        self.count += w;
-    }
-
-    /// One sequential pass over all cases, weighted by their counts. Common widths get a
-    /// monomorphized loop (fixed-size arrays, so the compiler unrolls it); cases drawn zero
-    /// times are multiplied by 0 rather than skipped, which avoids unpredictable branches.
-    fn from_counts(data: &Centred, counts: &[u32]) -> Self {
-        match data.d {
-            3 => Self::from_counts_fixed::<3>(data, counts),
-            4 => Self::from_counts_fixed::<4>(data, counts),
-            5 => Self::from_counts_fixed::<5>(data, counts),
-            6 => Self::from_counts_fixed::<6>(data, counts),
-            7 => Self::from_counts_fixed::<7>(data, counts),
-            8 => Self::from_counts_fixed::<8>(data, counts),
-            9 => Self::from_counts_fixed::<9>(data, counts),
-            10 => Self::from_counts_fixed::<10>(data, counts),
-            _ => {
-                let mut m = Self::zero(data.d);
-                for (i, &c) in counts.iter().enumerate() {
-                    if c != 0 {
-                        m.add(data.row(i), f64::from(c));
-                    }
-                }
-                m
-            }
-        }
-    }
-
-    fn from_counts_fixed<const D: usize>(data: &Centred, counts: &[u32]) -> Self {
-        let mut sums = [0.0; D];
-        let mut cross = [[0.0; D]; D];
-        let mut count = 0.0;
-        for (chunk, &c) in data.rows.chunks_exact(D).zip(counts) {
-            let w = f64::from(c);
-            let row: [f64; D] = std::array::from_fn(|j| chunk[j]);
-            for p in 0..D {
-                let wp = w * row[p];
-                sums[p] += wp;
-                for q in p..D {
-                    cross[p][q] += wp * row[q];
-                }
-            }
-            count += w;
-        }
-        let mut tri = Vec::with_capacity(D * (D + 1) / 2);
-        for (p, cross_p) in cross.iter().enumerate() {
-            tri.extend_from_slice(&cross_p[p..]);
-        }
-        Self {
-            count,
-            sums: sums.to_vec(),
-            tri,
-        }
-    }
-
-    fn full(data: &Centred) -> Self {
-        let mut m = Self::zero(data.d);
-        for i in 0..data.n {
-            m.add(data.row(i), 1.0);
-        }
-        m
-    }
-
-    /// The moments without one case (jackknife).
-    fn without(&self, row: &[f64]) -> Self {
-        let mut m = self.clone();
-        m.add(row, -1.0);
-        m
-    }
-
-    /// Centred cross-product matrix S = Σw zzᵀ − (Σw z)(Σw z)ᵀ / Σw, full d × d row-major.
-    fn centred_cross(&self) -> Vec<f64> {
-        let d = self.sums.len();
-        let mut s = vec![0.0; d * d];
-        let mut idx = 0;
-        for p in 0..d {
-            for q in p..d {
-                let v = self.tri[idx] - self.sums[p] * self.sums[q] / self.count;
-                s[p * d + q] = v;
-                s[q * d + p] = v;
-                idx += 1;
-            }
-        }
-        s
-    }
+    bootstrap::jackknife_acceleration(centred.n(), ncol, |i| {
+        layout.evaluate(&full.without(centred.row(i)), centred)
+    })
 }
 
 /// Which statistics are computed, in which column: the m = 2ᵏ − 1 specific indirect effects
@@ -807,87 +563,35 @@ impl Layout {
         out
     }
 
-    /// Statistics from (resampled) moments; `None` when a design is singular or a variable
-    /// constant.
+    /// Column of Y in the data order [X, M1..Mk, Y, covariates].
+    fn y(&self) -> usize {
+        self.k + 1
+    }
+
+    /// Sample SDs (n − 1) of X and Y.
+    fn sds(&self, cross: &CrossProducts) -> (f64, f64) {
+        (cross.sd(0), cross.sd(self.y()))
+    }
+
+    /// Statistics from (resampled) moments of `data`; `None` when a design is singular or a
+    /// variable constant (PROCESS redraws such resamples).
     fn evaluate(&self, moments: &Moments, data: &Centred) -> Option<Vec<f64>> {
-        let d = data.d;
-        let s = moments.centred_cross();
-        let count = moments.count;
-        let constant =
-            |j: usize| s[j * d + j] <= CONSTANT_TOL * data.var[j] * count || data.var[j] == 0.0;
-        if (0..d).any(constant) {
+        let cross = moments.centred_cross();
+        if cross.any_constant(data) {
             return None;
         }
-        let covs: Vec<usize> = (self.k + 2..d).collect();
+        let covs: Vec<usize> = (self.k + 2..data.d()).collect();
         let mut coefs = Vec::with_capacity(self.k + 1);
         for j in 0..=self.k {
-            let outcome = if j < self.k { 1 + j } else { data.y() };
+            let outcome = if j < self.k { 1 + j } else { self.y() };
             let mut preds: Vec<usize> = (0..=j).collect();
             preds.extend(&covs);
-            let beta = solve_normal(&s, d, &preds, outcome)?;
+            let beta = cross.solve(&preds, outcome)?;
             coefs.push(beta[..=j].to_vec());
         }
-        let sd_x = (s[0] / (count - 1.0)).sqrt();
-        let y = data.y();
-        let sd_y = (s[y * d + y] / (count - 1.0)).sqrt();
+        let (sd_x, sd_y) = self.sds(&cross);
         Some(self.statistics(&coefs, sd_x, sd_y))
     }
-}
-
-impl Moments {
-    /// Sample SDs (n − 1) of X and Y.
-    fn sds(&self, data: &Centred) -> (f64, f64) {
-        let s = self.centred_cross();
-        let (d, y) = (data.d, data.y());
-        (
-            (s[0] / (self.count - 1.0)).sqrt(),
-            (s[y * d + y] / (self.count - 1.0)).sqrt(),
-        )
-    }
-}
-
-/// Slopes of `outcome` on `preds` from the centred cross-product matrix `s` (d × d):
-/// solves S_PP β = S_Po by Cholesky. `None` when a pivot keeps less than `PIVOT_TOL` of its
-/// diagonal (the predictor is (nearly) a combination of the ones before it).
-fn solve_normal(s: &[f64], d: usize, preds: &[usize], outcome: usize) -> Option<Vec<f64>> {
-    let p = preds.len();
-    let mut l = vec![0.0; p * p];
-    for j in 0..p {
-        let diag = s[preds[j] * d + preds[j]];
-        let mut rest = diag;
-        for t in 0..j {
-            rest -= l[j * p + t] * l[j * p + t];
-        }
-        if diag.is_nan() || diag <= 0.0 || rest <= PIVOT_TOL * diag {
-            return None;
-        }
-        let ljj = rest.sqrt();
-        l[j * p + j] = ljj;
-        for i in j + 1..p {
-            let mut v = s[preds[i] * d + preds[j]];
-            for t in 0..j {
-                v -= l[i * p + t] * l[j * p + t];
-            }
-            l[i * p + j] = v / ljj;
-        }
-    }
-    // Forward: L z = S_Po; back: Lᵀ β = z.
-    let mut z = vec![0.0; p];
-    for i in 0..p {
-        let mut v = s[preds[i] * d + outcome];
-        for t in 0..i {
-            v -= l[i * p + t] * z[t];
-        }
-        z[i] = v / l[i * p + i];
-    }
-    for i in (0..p).rev() {
-        let mut v = z[i];
-        for t in i + 1..p {
-            v -= l[t * p + i] * z[t];
-        }
-        z[i] = v / l[i * p + i];
-    }
-    Some(z)
 }
 
 #[cfg(test)]
@@ -982,9 +686,9 @@ mod tests {
             covariates: vec![&d.age],
             ..pmi_data(&d)
         };
-        let centred = Centred::new(&columns(&data), 2);
+        let centred = Centred::new(&columns(&data));
         let layout = Layout::new(2, false, false);
-        let mut counts = vec![0u32; centred.n];
+        let mut counts = vec![0u32; centred.n()];
         bootstrap::draw_counts(&mut bootstrap::resample_rng(11, 5), &mut counts);
         let got = layout
             .evaluate(&Moments::from_counts(&centred, &counts), &centred)

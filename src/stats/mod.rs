@@ -1,6 +1,13 @@
 //! Estimators. One model per file, in the pattern spec → fit → result. Estimators take
 //! slices or nalgebra matrices (never Polars frames) and return plain `Serialize` structs;
 //! nothing here prints.
+//!
+//! Shared engines, used by the models and knowing nothing about them: [`bootstrap`]
+//! (resampling, the replicate driver, intervals), [`moments`] (weighted cross-products and
+//! normal-equation solves from resample counts), [`rng`] and [`mvn`] (seeded draws,
+//! multivariate normal). `stats` depends on no other module of the crate (`simulate`,
+//! `spec`, … depend on it), and within it dependencies point one way, e.g.
+//! `mediation → bootstrap, moments`.
 
 pub mod attrition;
 pub mod bootstrap;
@@ -11,9 +18,12 @@ pub mod dist;
 pub mod estimate;
 pub mod mcar;
 pub mod mediation;
+pub mod moments;
+pub mod mvn;
 pub mod ols;
 pub mod power;
 pub mod reliability;
+pub mod rng;
 
 use thiserror::Error;
 

@@ -19,10 +19,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::dist::norm_quantile;
+use super::mvn::{cholesky_lower, normal_rows, Moments};
 use super::ols::OlsSpec;
+use super::rng::rng;
 use super::StatsError;
-use crate::simulate::matched::{cholesky_lower, normal_rows, Moments};
-use crate::simulate::rng;
 
 /// Standardized paths of a serial mediation model (all variables have unit variance).
 ///
