@@ -434,6 +434,43 @@ mod tests {
         assert_ne!(c1, c2);
     }
 
+    /// The driver: replicates in resample order, identical for any thread count, redraws
+    /// counted, and an error when a resample stays degenerate.
+    #[test]
+    fn replicates_are_ordered_reproducible_and_redraw_degenerate_resamples() {
+        let units = Resampling::Cases { n: 30 };
+        // "Degenerate" when case 0 is not drawn (probability (29/30)^30 ≈ 0.36).
+        let statistic = |c: &[u32]| (c[0] > 0).then(|| vec![f64::from(c[1]), f64::from(c[0])]);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| replicates(&units, 200, 5, statistic, None))
+                .unwrap()
+        };
+        let one = run(1);
+        assert_eq!(one, run(3));
+        assert_eq!(one.columns.len(), 2);
+        assert!(one.columns[1].iter().all(|v| *v > 0.0));
+        assert!(one.replaced > 0);
+        // Resample 7 by hand: the first non-degenerate draw of stream 7.
+        let mut rng = resample_rng(5, 7);
+        let mut counts = vec![0u32; 30];
+        let mut redraws = 0;
+        loop {
+            units.draw(&mut rng, &mut counts);
+            if counts[0] > 0 {
+                break;
+            }
+            redraws += 1;
+        }
+        assert!(redraws <= MAX_REDRAWS);
+        assert_eq!(one.columns[0][7], f64::from(counts[1]));
+        let never = |_: &[u32]| None::<Vec<f64>>;
+        assert!(replicates(&units, 3, 5, never, None).is_err());
+    }
+
     #[test]
     fn acceleration_of_symmetric_values_is_zero() {
         assert_eq!(acceleration(&[1.0, 2.0, 3.0]), 0.0);
