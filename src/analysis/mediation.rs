@@ -83,11 +83,14 @@ fn fit(
     cx: &Context<'_>,
 ) -> Result<MediationResult, StatsError> {
     let one = |v: usize| -> Result<usize, StatsError> {
+        let name = vars[v].source_name();
         match frame.columns_of(v)[..] {
             [c] => Ok(c),
+            [] => Err(StatsError::Invalid(format!(
+                "'{name}' has a single level among the participants with complete data, so it cannot be a variable of the chain"
+            ))),
             _ => Err(StatsError::Invalid(format!(
-                "'{}' has more than two levels; a serial mediation takes one X column (name one level, or use a [[analysis]] whose x is the variable: spcure then reports relative indirect effects per level)",
-                frame.names[frame.columns_of(v)[0]]
+                "'{name}' has more than two levels in this sample; a serial mediation takes one X column (spcure gives one analysis per level when the spec's x names the variable)"
             ))),
         }
     };
