@@ -215,6 +215,12 @@ impl Var {
     }
 }
 
+/// A 0/1 variable with reference 0 is its own indicator: its level codes are its values, so
+/// it keeps its name in models and its mean (the share coded 1) means something.
+pub fn is_own_indicator<S: AsRef<str>>(levels: &[S]) -> bool {
+    levels.iter().map(AsRef::as_ref).eq(["0", "1"])
+}
+
 /// `arm[CBT]`: the indicator of level `CBT` of `arm`.
 pub fn dummy_name(variable: &str, level: &str) -> String {
     format!("{variable}[{level}]")
@@ -409,7 +415,7 @@ fn expand_categorical(panel: &Panel, vars: &[Var], frame: &mut ModelFrame) {
             _ => None,
         };
         // A 0/1 variable with reference 0 is its own indicator: it keeps its name.
-        let own_indicator = levels.as_deref().is_some_and(|l| l == ["0", "1"]);
+        let own_indicator = levels.as_deref().is_some_and(is_own_indicator);
         let Some(levels) = levels.filter(|_| !own_indicator) else {
             frame.names.push(var.name());
             frame.columns.push(col);

@@ -8,6 +8,7 @@ use super::model::{Renderer, Report, Section};
 use super::table::TerminalRenderer;
 use crate::analysis::descriptives::Descriptives;
 use crate::analysis::{Kind, Output};
+use crate::prepare::is_own_indicator;
 use crate::results::AnalysisResults;
 use crate::stats::descriptives::Summary;
 
@@ -93,7 +94,7 @@ fn descriptives(d: &Descriptives, out: &mut dyn Write) -> io::Result<()> {
     for c in &d.covariates {
         // Level indices have no mean: only a 0/1 variable's mean (a share) is shown.
         let levels: Vec<&str> = c.levels.iter().map(|l| l.level.as_str()).collect();
-        let stats = levels.is_empty() || levels == ["0", "1"];
+        let stats = levels.is_empty() || is_own_indicator(&levels);
         line(out, &c.label, "T0", &c.summary, stats)?;
         if !stats {
             let counts: Vec<String> = c

@@ -5,6 +5,7 @@ use super::super::plot;
 use super::{int, opt, table, text, Part};
 use crate::analysis::descriptives::Descriptives;
 use crate::analysis::Entry;
+use crate::prepare::is_own_indicator;
 use crate::stats::descriptives::Summary;
 use crate::stats::dist;
 
@@ -17,7 +18,8 @@ pub fn part(e: &Entry, d: &Descriptives) -> Part {
     for c in &d.covariates {
         let mut row = summary_row(&c.label, "T0", &c.summary);
         // Level indices have no mean: only a 0/1 variable's mean (a share) is shown.
-        let codes_are_values = c.levels.iter().map(|l| l.level.as_str()).eq(["0", "1"]);
+        let levels: Vec<&str> = c.levels.iter().map(|l| l.level.as_str()).collect();
+        let codes_are_values = is_own_indicator(&levels);
         if !c.levels.is_empty() && !codes_are_values {
             row.truncate(4);
             row.extend(std::iter::repeat_n(Cell::Missing, 4));
