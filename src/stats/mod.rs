@@ -12,6 +12,7 @@
 pub mod attrition;
 pub mod bootstrap;
 pub mod change;
+pub mod cluster;
 pub mod correlation;
 pub mod descriptives;
 pub mod dist;

@@ -120,9 +120,31 @@ pub struct OlsResult {
     /// [`PERFECT_FIT_WARNING`]. Empty, and then left out of JSON, for an ordinary fit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Cluster-robust inference (`stats::cluster`), replacing the classical or HC tests;
+    /// absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterInfo>,
     /// Coefficient covariance matrix, row-major, in the order of `terms`.
     #[serde(skip)]
     pub cov: Vec<f64>,
+}
+
+/// How cluster-robust standard errors and tests were obtained (see `stats::cluster`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterInfo {
+    /// The cluster variable (e.g. site).
+    pub variable: String,
+    /// Number of clusters G.
+    pub clusters: usize,
+    /// Cases in the smallest and the largest cluster.
+    pub smallest: usize,
+    pub largest: usize,
+    /// "CR2" or "CR1".
+    pub vcov: String,
+    /// "Satterthwaite" (CR2) or "G - 1" (CR1).
+    pub df_method: String,
+    /// Degrees of freedom of each term's t test and CI, in the order of `terms`.
+    pub df: Vec<f64>,
 }
 
 impl OlsResult {
@@ -265,6 +287,7 @@ impl OlsSpec {
             level: self.level,
             terms,
             warnings: Vec::new(),
+            cluster: None,
             cov: cov.transpose().as_slice().to_vec(),
         }
     }
