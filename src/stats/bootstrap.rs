@@ -101,23 +101,59 @@ pub fn draw_counts(rng: &mut ChaCha8Rng, counts: &mut [u32]) {
 }
 
 /// The units a resample draws with replacement. A resample is handed to the statistic as
-/// per-case counts (how often each case enters), whatever the unit.
-///
-/// Designed for more than cases: a cluster bootstrap (`Clusters { membership }`) would draw
-/// the clusters with [`draw_counts`] and give every case of a drawn cluster that cluster's
-/// count, so a statistic computed from counts works unchanged.
+/// per-case counts (how often each case enters), whatever the unit, so a statistic computed
+/// from counts works unchanged for every unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resampling {
     /// Nonparametric case resampling: n cases drawn with replacement (Efron & Tibshirani
     /// 1993, ch. 6). Requires 1 ≤ n ≤ u32::MAX.
     Cases { n: usize },
+    /// Cluster (block) resampling: G whole clusters drawn with replacement, every case of a
+    /// drawn cluster entering as often as its cluster was drawn (Davison & Hinkley 1997,
+    /// §3.8; Cameron, Gelbach & Miller 2008). The resample's size varies with the sizes of
+    /// the clusters drawn. `membership[i]` is case i's cluster in 0..`clusters`; build it
+    /// with [`Resampling::clusters`].
+    Clusters {
+        membership: Vec<u32>,
+        clusters: usize,
+    },
 }
 
 impl Resampling {
+    /// A cluster bootstrap over `membership` (case i in cluster `membership[i]`), with every
+    /// cluster number in 0..G used and G ≥ 2.
+    pub fn clusters(membership: Vec<u32>) -> Result<Self, StatsError> {
+        let clusters = membership.iter().max().map_or(0, |m| *m as usize + 1);
+        let mut seen = vec![false; clusters];
+        for &m in &membership {
+            seen[m as usize] = true;
+        }
+        if clusters < 2 || seen.contains(&false) {
+            return Err(StatsError::Invalid(format!(
+                "a cluster bootstrap needs at least 2 clusters numbered 0..G without gaps \
+                 (got {clusters} numbers, {} of them used)",
+                seen.iter().filter(|s| **s).count()
+            )));
+        }
+        Ok(Self::Clusters {
+            membership,
+            clusters,
+        })
+    }
+
     /// Length of the count vectors: the number of cases.
     pub fn cases(&self) -> usize {
         match self {
             Self::Cases { n } => *n,
+            Self::Clusters { membership, .. } => membership.len(),
+        }
+    }
+
+    /// Number of units drawn per resample (cases or clusters).
+    pub fn units(&self) -> usize {
+        match self {
+            Self::Cases { n } => *n,
+            Self::Clusters { clusters, .. } => *clusters,
         }
     }
 
@@ -126,6 +162,32 @@ impl Resampling {
     pub fn draw(&self, rng: &mut ChaCha8Rng, counts: &mut [u32]) {
         match self {
             Self::Cases { .. } => draw_counts(rng, counts),
+            Self::Clusters {
+                membership,
+                clusters,
+            } => {
+                let mut drawn = vec![0u32; *clusters];
+                draw_counts(rng, &mut drawn);
+                for (c, &m) in counts.iter_mut().zip(membership) {
+                    *c = drawn[m as usize];
+                }
+            }
+        }
+    }
+
+    /// Counts of the jackknife sample without unit `u` (a case or a whole cluster): 1 for
+    /// every other case, 0 for the left-out ones.
+    pub fn leave_out(&self, u: usize, counts: &mut [u32]) {
+        match self {
+            Self::Cases { .. } => {
+                counts.fill(1);
+                counts[u] = 0;
+            }
+            Self::Clusters { membership, .. } => {
+                for (c, &m) in counts.iter_mut().zip(membership) {
+                    *c = u32::from(m as usize != u);
+                }
+            }
         }
     }
 }
@@ -158,7 +220,7 @@ where
     F: Fn(&[u32]) -> Option<Vec<f64>> + Sync,
 {
     let n = units.cases();
-    if n == 0 || n > u32::MAX as usize {
+    if n == 0 || n > u32::MAX as usize || units.units() > u32::MAX as usize {
         return Err(StatsError::Invalid(format!(
             "{n} cases to resample: need 1 to 2^32 − 1"
         )));
@@ -469,6 +531,37 @@ mod tests {
         assert_eq!(one.columns[0][7], f64::from(counts[1]));
         let never = |_: &[u32]| None::<Vec<f64>>;
         assert!(replicates(&units, 3, 5, never, None).is_err());
+    }
+
+    /// A cluster resample gives every case its cluster's draw count, reproducibly, and the
+    /// driver's results do not depend on the thread count.
+    #[test]
+    fn cluster_resamples_draw_whole_clusters() {
+        let membership = vec![2, 0, 1, 2, 2, 0, 1, 3];
+        let units = Resampling::clusters(membership.clone()).unwrap();
+        assert_eq!((units.cases(), units.units()), (8, 4));
+        let mut counts = vec![0u32; 8];
+        units.draw(&mut resample_rng(9, 2), &mut counts);
+        let mut drawn = vec![0u32; 4];
+        draw_counts(&mut resample_rng(9, 2), &mut drawn);
+        assert_eq!(drawn.iter().sum::<u32>(), 4);
+        for (c, m) in counts.iter().zip(&membership) {
+            assert_eq!(*c, drawn[*m as usize]);
+        }
+        let statistic = |c: &[u32]| Some(vec![f64::from(c[0] + 10 * c[1])]);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| replicates(&units, 100, 3, statistic, None))
+                .unwrap()
+        };
+        assert_eq!(run(1), run(4));
+        units.leave_out(2, &mut counts);
+        assert_eq!(counts, [0, 1, 1, 0, 0, 1, 1, 1]);
+        assert!(Resampling::clusters(vec![0, 0]).is_err());
+        assert!(Resampling::clusters(vec![0, 2]).is_err());
     }
 
     #[test]

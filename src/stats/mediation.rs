@@ -20,6 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{self, BootSummary, Replicates, Resampling};
+use super::cluster::{self, ClusterSpec};
 use super::moments::{Centred, CrossProducts, Moments};
 use super::ols::{HcType, OlsResult, OlsSpec};
 use super::StatsError;
@@ -118,6 +119,17 @@ pub struct BootstrapInfo {
     /// clamped to the extreme estimate: such limits are untrustworthy (as PROCESS warns).
     #[serde(default)]
     pub clamped: Vec<String>,
+    /// The cluster bootstrap's cluster variable and number of clusters; absent for the case
+    /// bootstrap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterBoot>,
+}
+
+/// What a cluster bootstrap resampled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterBoot {
+    pub variable: String,
+    pub clusters: usize,
 }
 
 /// Histogram of the bootstrap estimates of one indirect effect.
@@ -164,8 +176,39 @@ impl MediationSpec {
         data: &MediationData<'_>,
         progress: Option<&(dyn Fn() + Sync)>,
     ) -> Result<MediationResult, StatsError> {
+        self.fit_units(data, None, progress)
+    }
+
+    /// As `fit_with_progress` for cases nested in clusters: the equations' tests are
+    /// cluster-robust (`cluster.vcov`) and the bootstrap resamples whole clusters.
+    pub fn fit_clustered(
+        &self,
+        data: &MediationData<'_>,
+        cluster: &ClusterSpec,
+        progress: Option<&(dyn Fn() + Sync)>,
+    ) -> Result<MediationResult, StatsError> {
+        self.fit_units(data, Some(cluster), progress)
+    }
+
+    fn fit_units(
+        &self,
+        data: &MediationData<'_>,
+        cluster: Option<&ClusterSpec>,
+        progress: Option<&(dyn Fn() + Sync)>,
+    ) -> Result<MediationResult, StatsError> {
         let centred = self.validate(data)?;
-        let (equations, total_model) = self.equations(data)?;
+        let units = match cluster {
+            Some(c) if c.clusters.cases() != centred.n() => {
+                return Err(StatsError::Invalid(format!(
+                    "{} cluster ids for {} cases",
+                    c.clusters.cases(),
+                    centred.n()
+                )))
+            }
+            Some(c) => Resampling::clusters(c.clusters.membership().to_vec())?,
+            None => Resampling::Cases { n: centred.n() },
+        };
+        let (equations, total_model) = self.equations(data, cluster)?;
         let layout = Layout::new(self.mediators.len(), self.contrasts, self.standardize);
         let coefs: Vec<Vec<f64>> = equations
             .iter()
@@ -174,10 +217,10 @@ impl MediationSpec {
             .collect();
         let (sd_x, sd_y) = layout.sds(&Moments::full(&centred).centred_cross());
         let point = layout.statistics(&coefs, sd_x, sd_y);
-        let boot = self.bootstrap(&centred, &layout, &point, progress)?;
+        let boot = self.bootstrap(&centred, &layout, &point, &units, progress)?;
         let direct = path_effect(&equations[self.mediators.len()]);
         let total = path_effect(&total_model);
-        Ok(self.assemble(
+        let mut result = self.assemble(
             &centred,
             &layout,
             &point,
@@ -186,7 +229,12 @@ impl MediationSpec {
             total_model,
             total,
             direct,
-        ))
+        );
+        result.bootstrap.cluster = cluster.map(|c| ClusterBoot {
+            variable: c.variable.clone(),
+            clusters: c.clusters.count(),
+        });
+        Ok(result)
     }
 
     /// Indirect effects (specific and total) with bootstrap SEs and CIs only: no equation
@@ -201,7 +249,8 @@ impl MediationSpec {
         let point = layout
             .evaluate(&full, &centred)
             .ok_or_else(|| StatsError::Invalid("the design is singular".into()))?;
-        let boot = self.bootstrap(&centred, &layout, &point, None)?;
+        let units = Resampling::Cases { n: centred.n() };
+        let boot = self.bootstrap(&centred, &layout, &point, &units, None)?;
         Ok(self.indirect_list(&layout, &point, &boot))
     }
 
@@ -252,10 +301,12 @@ impl MediationSpec {
         names
     }
 
-    /// The k + 1 model equations and the total-effect model, by QR (`OlsSpec`).
+    /// The k + 1 model equations and the total-effect model, by QR (`OlsSpec`), with
+    /// cluster-robust tests when `cluster` is given.
     fn equations(
         &self,
         data: &MediationData<'_>,
+        cluster: Option<&ClusterSpec>,
     ) -> Result<(Vec<OlsResult>, OlsResult), StatsError> {
         let ols = OlsSpec {
             intercept: true,
@@ -270,7 +321,10 @@ impl MediationSpec {
             names.extend(self.mediators[..n_med].iter().map(String::as_str));
             cols.extend(&data.covariates);
             names.extend(self.covariates.iter().map(String::as_str));
-            let mut fit = ols.fit(outcome, y, &cols, &names)?;
+            let mut fit = match cluster {
+                Some(c) => cluster::fit(&ols, c, outcome, y, &cols, &names)?,
+                None => ols.fit(outcome, y, &cols, &names)?,
+            };
             fit.cov.clear(); // not part of the JSON; keeps a JSON round trip equal
             Ok::<_, StatsError>(fit)
         };
@@ -289,11 +343,12 @@ impl MediationSpec {
         centred: &Centred,
         layout: &Layout,
         point: &[f64],
+        units: &Resampling,
         progress: Option<&(dyn Fn() + Sync)>,
     ) -> Result<BootRun, StatsError> {
-        let (mut columns, replaced) = self.draws(centred, layout, progress)?;
+        let (mut columns, replaced) = self.draws(centred, layout, units, progress)?;
         let accel = if self.boot.ci == CiMethod::Bca {
-            jackknife_acceleration(centred, layout, point.len())
+            jackknife_acceleration(centred, layout, point.len(), units)
         } else {
             vec![0.0; point.len()]
         };
@@ -315,13 +370,13 @@ impl MediationSpec {
         &self,
         centred: &Centred,
         layout: &Layout,
+        units: &Resampling,
         progress: Option<&(dyn Fn() + Sync)>,
     ) -> Result<(Vec<Vec<f64>>, usize), StatsError> {
         let statistic =
             |counts: &[u32]| layout.evaluate(&Moments::from_counts(centred, counts), centred);
-        let units = Resampling::Cases { n: centred.n() };
         let Replicates { columns, replaced } = bootstrap::replicates(
-            &units,
+            units,
             self.boot.samples,
             self.boot.seed,
             statistic,
@@ -421,6 +476,7 @@ impl MediationSpec {
                 replaced: boot.replaced,
                 seed_drawn: None,
                 clamped,
+                cluster: None,
             },
             serial_distribution,
         }
@@ -456,11 +512,24 @@ fn columns<'a>(data: &MediationData<'a>) -> Vec<&'a [f64]> {
     cols
 }
 
-/// Jackknife acceleration per statistic column (leave-one-out by downdating the moments).
-fn jackknife_acceleration(centred: &Centred, layout: &Layout, ncol: usize) -> Vec<f64> {
-    let full = Moments::full(centred);
-    bootstrap::jackknife_acceleration(centred.n(), ncol, |i| {
-        layout.evaluate(&full.without(centred.row(i)), centred)
+/// Jackknife acceleration per statistic column: leave one case out (by downdating the
+/// moments) or, for a cluster bootstrap, one whole cluster (moments from 0/1 counts).
+fn jackknife_acceleration(
+    centred: &Centred,
+    layout: &Layout,
+    ncol: usize,
+    units: &Resampling,
+) -> Vec<f64> {
+    if let Resampling::Cases { .. } = units {
+        let full = Moments::full(centred);
+        return bootstrap::jackknife_acceleration(centred.n(), ncol, |i| {
+            layout.evaluate(&full.without(centred.row(i)), centred)
+        });
+    }
+    bootstrap::jackknife_acceleration(units.units(), ncol, |u| {
+        let mut counts = vec![0u32; centred.n()];
+        units.leave_out(u, &mut counts);
+        layout.evaluate(&Moments::from_counts(centred, &counts), centred)
     })
 }
 
@@ -845,7 +914,8 @@ mod tests {
         let sp = spec(&["import", "pmi"], 10, CiMethod::Bca);
         let centred = sp.validate(&pmi_data(&d)).unwrap();
         let layout = Layout::new(2, false, false);
-        let got = jackknife_acceleration(&centred, &layout, 4);
+        let got =
+            jackknife_acceleration(&centred, &layout, 4, &Resampling::Cases { n: centred.n() });
         for (g, w) in got
             .iter()
             .zip(reference["acceleration"].as_array().unwrap())
@@ -960,7 +1030,14 @@ mod lavaan_tests {
         let r = spec.fit(&data).unwrap();
         let centred = spec.validate(&data).unwrap();
         let layout = Layout::new(k, true, false);
-        let (columns, _) = spec.draws(&centred, &layout, None).unwrap();
+        let (columns, _) = spec
+            .draws(
+                &centred,
+                &layout,
+                &Resampling::Cases { n: centred.n() },
+                None,
+            )
+            .unwrap();
         let m = layout.subsets.len();
         // ind1 … ind(m), total, c1: columns 0..=m, then m + 1 (C1).
         let col_index = |label: &str| match label {
