@@ -70,6 +70,13 @@ pub enum CiArg {
     Bca,
 }
 
+/// Cluster-robust covariance estimator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VcovArg {
+    Cr2,
+    Cr1,
+}
+
 #[derive(Debug, Args)]
 pub struct AnalyseArgs {
     /// Wave CSV files (T0.csv, T1.csv, …); the wave comes from each file name.
@@ -119,6 +126,15 @@ pub struct MediateArgs {
     /// Partially and completely standardized indirect effects.
     #[arg(long)]
     pub standardize: bool,
+    /// Cases nested in clusters (sites, practices, schools): the column naming each case's
+    /// cluster (text or numbers). The bootstrap resamples whole clusters; the
+    /// equations' tests become cluster-robust (CR2, Satterthwaite df).
+    #[arg(long, value_name = "COL")]
+    pub cluster: Option<String>,
+    /// Cluster-robust estimator with --cluster: cr2 (default; Satterthwaite df) or cr1
+    /// (Stata's small-sample factor; t on G - 1 df).
+    #[arg(long, value_enum, requires = "cluster")]
+    pub vcov: Option<VcovArg>,
     /// Print JSON instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -142,6 +158,14 @@ pub struct RegressArgs {
     /// Heteroscedasticity-consistent standard errors (0–4 = HC0–HC4).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=4))]
     pub hc: Option<u8>,
+    /// Cases nested in clusters (sites, practices, schools): the column naming each case's
+    /// cluster (text or numbers). Tests become cluster-robust (CR2, Satterthwaite df).
+    #[arg(long, value_name = "COL")]
+    pub cluster: Option<String>,
+    /// Cluster-robust estimator with --cluster: cr2 (default; Satterthwaite df) or cr1
+    /// (Stata's small-sample factor; t on G - 1 df).
+    #[arg(long, value_enum, requires = "cluster")]
+    pub vcov: Option<VcovArg>,
     /// Confidence level in percent.
     #[arg(long, default_value_t = 95.0)]
     pub level: f64,

@@ -12,8 +12,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::MediateArgs;
 use crate::config::MediateConfig;
-use crate::load::read_flat;
+use crate::load::read_flat_labelled;
 use crate::prepare::{flat_frame, ModelFrame};
+use crate::stats::cluster::ClusterSpec;
 use crate::stats::mediation::{
     CiMethod, IndirectEffect, MediationData, MediationResult, MediationSpec, PathEffect,
 };
@@ -28,12 +29,22 @@ const WIDTH: usize = 100;
 pub fn run(args: &MediateArgs) -> Result<()> {
     let cfg = MediateConfig::from_args(args)?;
     let names = column_names(&cfg.spec);
-    let raw = read_flat(&cfg.file, &names)?;
+    let cluster_col = cfg.cluster.as_ref().map(|c| c.column.as_str());
+    let (raw, labels) = read_flat_labelled(&cfg.file, &names, cluster_col)?;
     for w in &raw.warnings {
         eprintln!("warning: {w}");
     }
     let flat = flat_frame(&names, &raw.columns, &cfg.file.display().to_string());
-    let result = fit(&cfg, &flat)?;
+    let cluster = match (&cfg.cluster, &labels) {
+        (Some(choice), Some(labels)) => Some(super::cluster::cluster_spec(
+            choice, labels, &flat, &cfg.file,
+        )?),
+        _ => None,
+    };
+    let result = fit(&cfg, &flat, cluster.as_ref())?;
+    if let Some(note) = few_clusters(&result) {
+        eprintln!("warning: {note}");
+    }
     for eq in result.equations.iter().chain([&result.total_model]) {
         for w in &eq.warnings {
             eprintln!("warning: {}: {w}", model_name(eq));
@@ -60,8 +71,13 @@ fn model_name(eq: &OlsResult) -> String {
     format!("{} ~ {}", eq.outcome, rhs.join(" + "))
 }
 
-/// Fits the model on the loaded columns, with the thread count and progress bar of `cfg`.
-pub fn fit(cfg: &MediateConfig, flat: &ModelFrame) -> Result<MediationResult> {
+/// Fits the model on the loaded columns, with the thread count and progress bar of `cfg`;
+/// with `cluster`, a cluster bootstrap and cluster-robust equations.
+pub fn fit(
+    cfg: &MediateConfig,
+    flat: &ModelFrame,
+    cluster: Option<&ClusterSpec>,
+) -> Result<MediationResult> {
     let spec = &cfg.spec;
     // Columns are in the order of `column_names`: X, mediators, Y, covariates.
     let k = spec.mediators.len();
@@ -80,7 +96,10 @@ pub fn fit(cfg: &MediateConfig, flat: &ModelFrame) -> Result<MediationResult> {
             b.inc(1);
         }
     };
-    let run = || spec.fit_with_progress(&data, Some(&tick));
+    let run = || match cluster {
+        Some(c) => spec.fit_clustered(&data, c, Some(&tick)),
+        None => spec.fit_with_progress(&data, Some(&tick)),
+    };
     let fitted = super::with_threads(cfg.boot.threads, run)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -142,6 +161,9 @@ fn header(s: &mut String, r: &MediationResult, flat: &ModelFrame) {
     for e in &flat.sample.exclusions {
         let _ = writeln!(s, "  excluded {} row(s): {}", e.count, e.reason);
     }
+    if let Some(c) = &r.bootstrap.cluster {
+        let _ = writeln!(s, "Clusters: {} (column '{}')", c.clusters, c.variable);
+    }
 }
 
 fn equation(s: &mut String, eq: &OlsResult) {
@@ -152,6 +174,9 @@ fn equation(s: &mut String, eq: &OlsResult) {
         .map(|h| format!(" ({h:?} standard errors)"))
         .unwrap_or_default();
     let _ = writeln!(s, "\nModel Summary{hc}");
+    if let Some(c) = &eq.cluster {
+        let _ = writeln!(s, "{}", super::cluster::se_line(c));
+    }
     let _ = writeln!(
         s,
         "{:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
@@ -169,12 +194,16 @@ fn equation(s: &mut String, eq: &OlsResult) {
         opt(eq.p)
     );
     let w = name_width(eq.terms.iter().map(|t| t.term.as_str()));
+    // With cluster-robust SEs each test has its own (Satterthwaite) df: one more column.
+    let df = eq.cluster.as_ref().map(|c| c.df.as_slice());
+    let df_head = if df.is_some() { "       df" } else { "" };
     let _ = writeln!(
         s,
-        "\nModel\n{:w$} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "\nModel\n{:w$} {:>10} {:>10} {:>10}{df_head} {:>10} {:>10} {:>10}",
         "", "coeff", "se", "t", "p", "LLCI", "ULCI"
     );
-    for t in &eq.terms {
+    for (k, t) in eq.terms.iter().enumerate() {
+        let df_cell = df.map_or_else(String::new, |d| format!(" {:>8.2}", d[k]));
         let name = if t.term == crate::stats::ols::INTERCEPT {
             "constant"
         } else {
@@ -182,7 +211,7 @@ fn equation(s: &mut String, eq: &OlsResult) {
         };
         let _ = writeln!(
             s,
-            "{:w$} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4}",
+            "{:w$} {:>10.4} {:>10.4} {:>10.4}{df_cell} {:>10.4} {:>10.4} {:>10.4}",
             clip(name, w),
             t.estimate,
             t.se,
@@ -319,6 +348,20 @@ fn wrap(s: &mut String, prefix: &str, parts: &[String], sep: &str) {
     let _ = writeln!(s, "{line}");
 }
 
+/// The warning for a cluster bootstrap with fewer than
+/// [`super::cluster::FEW_CLUSTERS`] clusters.
+fn few_clusters(r: &MediationResult) -> Option<String> {
+    let c = r.bootstrap.cluster.as_ref()?;
+    (c.clusters < super::cluster::FEW_CLUSTERS).then(|| {
+        format!(
+            "only {} clusters: with fewer than {} the cluster bootstrap's intervals tend to be \
+             too narrow (Cameron, Gelbach & Miller 2008); read the CIs as approximate",
+            c.clusters,
+            super::cluster::FEW_CLUSTERS
+        )
+    })
+}
+
 fn notes(s: &mut String, r: &MediationResult) {
     let b = &r.bootstrap;
     banner(s, "ANALYSIS NOTES AND ERRORS");
@@ -343,6 +386,18 @@ fn notes(s: &mut String, r: &MediationResult) {
         String::new()
     };
     let _ = writeln!(s, "Random seed: {}{drawn}", b.seed);
+    if let Some(c) = &b.cluster {
+        let _ = writeln!(
+            s,
+            "Cluster bootstrap: each resample draws {} clusters of '{}' with replacement \
+             (whole clusters).",
+            c.clusters, c.variable
+        );
+    }
+    if let Some(note) = few_clusters(r) {
+        let words: Vec<String> = note.split(' ').map(str::to_string).collect();
+        wrap(s, "Warning: ", &words, " ");
+    }
     if b.replaced > 0 {
         let _ = writeln!(
             s,

@@ -3,6 +3,7 @@
 
 pub mod analyse;
 pub mod check;
+pub mod cluster;
 pub mod mediate;
 pub mod power;
 pub mod regress;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::RegressArgs;
 use crate::config::RegressConfig;
 use crate::error::UsageError;
-use crate::load::read_flat;
+use crate::load::read_flat_labelled;
 use crate::prepare::{flat_frame, Exclusion};
 use crate::stats::ols::{HcType, OlsResult};
 
@@ -24,7 +24,7 @@ pub struct RegressOutput {
     pub rows_read: usize,
     /// Rows left out for a missing value, by the first missing column.
     pub exclusions: Vec<Exclusion>,
-    /// "classical" or "HC0" … "HC4".
+    /// "classical", "HC0" … "HC4", or "CR2"/"CR1" (with `cluster` in the fit).
     pub se_type: String,
     /// n, r2, adj_r2, f, df1, df2, p, mse, rss, intercept, hc, level, terms.
     #[serde(flatten)]
@@ -66,31 +66,40 @@ pub fn regress(cfg: &RegressConfig) -> Result<RegressOutput> {
     }
     let mut columns: Vec<&str> = vec![cfg.y.as_str()];
     columns.extend(cfg.x.iter().map(String::as_str));
-    let raw = read_flat(&cfg.file, &columns)?;
+    let cluster_col = cfg.cluster.as_ref().map(|c| c.column.as_str());
+    let (raw, labels) = read_flat_labelled(&cfg.file, &columns, cluster_col)?;
     for w in &raw.warnings {
         eprintln!("warning: {w}");
     }
     let data = flat_frame(&columns, &raw.columns, &cfg.file.display().to_string());
     let predictors: Vec<&[f64]> = data.columns[1..].iter().map(Vec::as_slice).collect();
     let names: Vec<&str> = cfg.x.iter().map(String::as_str).collect();
-    let fit = cfg
-        .ols
-        .fit(&cfg.y, &data.columns[0], &predictors, &names)
-        .with_context(|| {
-            format!(
-                "{}: cannot fit {} ~ {} on {} complete rows",
-                cfg.file.display(),
-                cfg.y,
-                cfg.x.join(" + "),
-                data.n()
-            )
-        })?;
+    let y = &data.columns[0];
+    let fitted = match (&cfg.cluster, &labels) {
+        (Some(choice), Some(labels)) => {
+            let spec = super::cluster::cluster_spec(choice, labels, &data, &cfg.file)?;
+            crate::stats::cluster::fit(&cfg.ols, &spec, &cfg.y, y, &predictors, &names)
+        }
+        _ => cfg.ols.fit(&cfg.y, y, &predictors, &names),
+    };
+    let fit = fitted.with_context(|| {
+        format!(
+            "{}: cannot fit {} ~ {} on {} complete rows",
+            cfg.file.display(),
+            cfg.y,
+            cfg.x.join(" + "),
+            data.n()
+        )
+    })?;
     Ok(RegressOutput {
         file: cfg.file.display().to_string(),
         sha256: raw.sha256,
         rows_read: raw.rows_read,
         exclusions: data.sample.exclusions,
-        se_type: se_type(fit.hc),
+        se_type: match &fit.cluster {
+            Some(c) => c.vcov.clone(),
+            None => se_type(fit.hc),
+        },
         fit,
     })
 }
@@ -130,9 +139,13 @@ pub fn render_table(out: &RegressOutput) -> String {
         out.rows_read,
         exclusion_note(&out.exclusions)
     ));
-    s.push_str(&format!("Standard errors: {}\n", out.se_type));
+    match &f.cluster {
+        Some(c) => s.push_str(&format!("{}\n", super::cluster::se_line(c))),
+        None => s.push_str(&format!("Standard errors: {}\n", out.se_type)),
+    }
     let model_f = match (f.f, f.p) {
         (Some(fv), Some(p)) => format!("F({}, {}) = {}, p {}", f.df1, f.df2, num(fv), p_eq(p)),
+        _ if f.cluster.is_some() => "model F not reported with cluster-robust SEs".into(),
         _ => "F: not defined".into(),
     };
     let r2_kind = if f.intercept { "" } else { " (uncentred)" };
@@ -143,15 +156,28 @@ pub fn render_table(out: &RegressOutput) -> String {
         num(f.mse)
     ));
     let level = format!("{}%", f.level * 100.0);
+    // A clustered table has a df column (each test has its own df); its term column is
+    // narrower so the table still fits 100 columns.
+    let df = f.cluster.as_ref().map(|c| c.df.as_slice());
+    let term_max = if df.is_some() {
+        TERM_W - DF_W - 1
+    } else {
+        TERM_W
+    };
     let tw = f
         .terms
         .iter()
         .map(|t| t.term.chars().count())
         .max()
         .unwrap_or(4)
-        .clamp(4, TERM_W);
+        .clamp(4, term_max);
+    let df_head = if df.is_some() {
+        format!(" {:>DF_W$}", "df")
+    } else {
+        String::new()
+    };
     s.push_str(&format!(
-        "{:<tw$} {:>w$} {:>w$} {:>w$} {:>w$} {:>w$} {:>w$}\n",
+        "{:<tw$} {:>w$} {:>w$} {:>w$}{df_head} {:>w$} {:>w$} {:>w$}\n",
         "term",
         "estimate",
         "SE",
@@ -161,9 +187,10 @@ pub fn render_table(out: &RegressOutput) -> String {
         format!("{level} high"),
         w = NUM_W
     ));
-    for t in &f.terms {
+    for (k, t) in f.terms.iter().enumerate() {
+        let df_cell = df.map_or_else(String::new, |d| format!(" {:>DF_W$.2}", d[k]));
         s.push_str(&format!(
-            "{:<tw$} {:>w$} {:>w$} {:>w$} {:>w$} {:>w$} {:>w$}\n",
+            "{:<tw$} {:>w$} {:>w$} {:>w$}{df_cell} {:>w$} {:>w$} {:>w$}\n",
             shorten(&t.term, tw),
             num(t.estimate),
             num(t.se),
@@ -176,6 +203,9 @@ pub fn render_table(out: &RegressOutput) -> String {
     }
     s
 }
+
+/// Width of the df column of a clustered table.
+const DF_W: usize = 7;
 
 fn exclusion_note(ex: &[Exclusion]) -> String {
     if ex.is_empty() {

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{AnalyseArgs, BootArgs, CiArg, MediateArgs, RegressArgs};
+use crate::cli::{AnalyseArgs, BootArgs, CiArg, MediateArgs, RegressArgs, VcovArg};
 use crate::error::UsageError;
 use crate::load::{assign_waves, WaveFile};
 use crate::spec::{wave_number, StudySpec, DEFAULT_SPEC, MAX_MEDIATORS};
+use crate::stats::cluster::ClusterVcov;
 use crate::stats::mediation::{BootSpec, CiMethod, MediationSpec};
 use crate::stats::ols::{HcType, OlsSpec};
 
@@ -45,6 +46,8 @@ pub struct MediateConfig {
     pub spec: MediationSpec,
     pub json: bool,
     pub boot: BootConfig,
+    /// `--cluster`: cluster bootstrap and cluster-robust equations.
+    pub cluster: Option<ClusterChoice>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +57,49 @@ pub struct RegressConfig {
     pub x: Vec<String>,
     pub ols: OlsSpec,
     pub json: bool,
+    /// `--cluster`: cluster-robust standard errors.
+    pub cluster: Option<ClusterChoice>,
+}
+
+/// `--cluster COL [--vcov cr2|cr1]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterChoice {
+    pub column: String,
+    pub vcov: ClusterVcov,
+}
+
+impl ClusterChoice {
+    /// From the flags; `model` are the model's columns (the cluster column must not be one)
+    /// and `hc` says whether --hc was given (it cannot be combined with --cluster).
+    fn from_args(
+        column: Option<&String>,
+        vcov: Option<VcovArg>,
+        model: &[&String],
+        hc: bool,
+    ) -> Result<Option<Self>, UsageError> {
+        let Some(column) = column else {
+            return Ok(None);
+        };
+        if hc {
+            return Err(UsageError::new(
+                "--hc and --cluster cannot be combined: cluster-robust standard errors \
+                 (--vcov cr2 or cr1) already allow for heteroscedasticity; drop --hc",
+            ));
+        }
+        if model.contains(&column) {
+            return Err(UsageError::new(format!(
+                "--cluster {column}: the cluster column cannot also be a model variable"
+            )));
+        }
+        let vcov = match vcov.unwrap_or(VcovArg::Cr2) {
+            VcovArg::Cr2 => ClusterVcov::Cr2,
+            VcovArg::Cr1 => ClusterVcov::Cr1,
+        };
+        Ok(Some(Self {
+            column: column.clone(),
+            vcov,
+        }))
+    }
 }
 
 /// Confidence level given in percent → proportion.
@@ -191,8 +237,11 @@ impl MediateConfig {
                 .into());
             }
         }
+        let cluster =
+            ClusterChoice::from_args(a.cluster.as_ref(), a.vcov, &all, a.boot.hc.is_some())?;
         Ok(Self {
             file: a.file.clone(),
+            cluster,
             spec: MediationSpec {
                 x: a.x.clone(),
                 mediators: a.m.clone(),
@@ -214,8 +263,11 @@ impl RegressConfig {
         if a.x.contains(&a.y) {
             return Err(UsageError::new(format!("'{}' is both --y and one of --x", a.y)).into());
         }
+        let model: Vec<&String> = std::iter::once(&a.y).chain(&a.x).collect();
+        let cluster = ClusterChoice::from_args(a.cluster.as_ref(), a.vcov, &model, a.hc.is_some())?;
         Ok(Self {
             file: a.file.clone(),
+            cluster,
             y: a.y.clone(),
             x: a.x.clone(),
             ols: OlsSpec {

@@ -29,14 +29,35 @@ pub struct FlatData {
 
 /// Reads `columns` from a flat CSV, validating every cell.
 pub fn read_flat(path: &Path, columns: &[&str]) -> Result<FlatData, LoadError> {
+    Ok(read_flat_labelled(path, columns, None)?.0)
+}
+
+/// One text column of a flat file (e.g. a cluster id such as a site name), every row:
+/// trimmed, `None` when empty or a missing-value code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlatLabels {
+    pub column: String,
+    pub values: Vec<Option<String>>,
+    /// 1-based file line of each data row (for error messages).
+    pub lines: Vec<usize>,
+}
+
+/// [`read_flat`] plus, when `labels` names one, a text column read as is (one file read).
+pub fn read_flat_labelled(
+    path: &Path,
+    columns: &[&str],
+    labels: Option<&str>,
+) -> Result<(FlatData, Option<FlatLabels>), LoadError> {
     let raw = read_wave(path)?;
+    let wanted: Vec<&str> = columns.iter().copied().chain(labels).collect();
+    let columns = &wanted[..columns.len()];
     let names: Vec<String> = raw
         .frame
         .get_column_names()
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let absent: Vec<&str> = columns
+    let absent: Vec<&str> = wanted
         .iter()
         .copied()
         .filter(|c| !names.iter().any(|n| n == c))
@@ -47,7 +68,8 @@ pub fn read_flat(path: &Path, columns: &[&str]) -> Result<FlatData, LoadError> {
             what: "the command".into(),
             missing: absent.join(", "),
             columns: names.join(", "),
-            fix: "Check the names given to --x, --m, --y or --cov (they are case-sensitive)."
+            fix: "Check the names given to --x, --m, --y, --cov or --cluster (they are \
+                  case-sensitive)."
                 .into(),
         });
     }
@@ -69,11 +91,21 @@ pub fn read_flat(path: &Path, columns: &[&str]) -> Result<FlatData, LoadError> {
             total: ctx.total_problems,
         });
     }
-    Ok(FlatData {
+    let labels = labels.map(|name| FlatLabels {
+        column: name.to_string(),
+        values: ctx
+            .text_column(name)
+            .into_iter()
+            .map(|v| v.filter(|t| !ctx.missing.is_missing(t)))
+            .collect(),
+        lines: raw.lines.clone(),
+    });
+    let data = FlatData {
         names: columns.iter().map(|s| s.to_string()).collect(),
         rows_read: raw.frame.height(),
         columns: values,
         sha256: raw.sha256,
         warnings: raw.warnings,
-    })
+    };
+    Ok((data, labels))
 }

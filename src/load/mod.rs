@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use flat::{read_flat, FlatData, FLAT_MISSING_CODES};
+pub use flat::{read_flat, read_flat_labelled, FlatData, FlatLabels, FLAT_MISSING_CODES};
 pub use panel::{
     panel_frame, write_panel_csv, FileSummary, LoadSummary, Panel, PanelConstruct, PanelCovariate,
 };

@@ -60,7 +60,7 @@ impl Missing {
         let numeric = text.iter().filter_map(|c| c.parse::<f64>().ok()).collect();
         Self { text, numeric }
     }
-    fn is_missing(&self, raw: &str) -> bool {
+    pub(super) fn is_missing(&self, raw: &str) -> bool {
         raw.is_empty() || self.text.iter().any(|c| c == raw)
     }
     fn is_numeric_code(&self, v: f64) -> bool {
@@ -89,7 +89,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn text_column(&self, name: &str) -> Vec<Option<String>> {
+    pub(super) fn text_column(&self, name: &str) -> Vec<Option<String>> {
         let col = self
             .raw
             .frame
