@@ -403,3 +403,115 @@ fn bad_cluster_input_exits_2_naming_the_row() {
         "cannot also be a model variable",
     );
 }
+
+/// `analyse` with `cluster = "site"` in the spec: the regression and the mediation
+/// equations carry CR2 + Satterthwaite (as clubSandwich, 1e-6) and the mediation a cluster
+/// bootstrap; the report says so. The wave files are the reference data as T0 (and a copy as
+/// T1), so the models are R's.
+#[test]
+fn analyse_with_a_cluster_spec_uses_cr2_and_the_cluster_bootstrap() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(sites()).unwrap();
+    let mut t0 = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let id = if i == 0 {
+            "id".to_string()
+        } else {
+            format!("P{i:03}")
+        };
+        t0.push_str(&format!("{id},{line}\n"));
+    }
+    let t0_path = write(dir.path(), "T0.csv", &t0);
+    // T1: the same scores without the baseline variables (a file may not be two waves).
+    let t1: String = t0
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{},{},{}\n", f[0], f[2], f[3], f[4], f[5], f[7])
+        })
+        .collect();
+    let t1_path = write(dir.path(), "T1.csv", &t1);
+    let construct = |name: &str| {
+        format!("[[construct]]\nname = \"{name}\"\ncolumn = \"{name}\"\nmin = -100\nmax = 100\n\n")
+    };
+    let mut spec = String::from(
+        "[study]\nname = \"Twelve sites\"\nmissing_codes = [\"NA\"]\ncluster = \"site\"\n\n",
+    );
+    for c in ["x", "m1", "m2", "m3", "y"] {
+        spec.push_str(&construct(c));
+    }
+    spec.push_str(
+        "[[covariate]]\nname = \"funded\"\ncolumn = \"funded\"\nmin = 0\nmax = 1\n\n\
+         [[covariate]]\nname = \"site\"\ncolumn = \"site\"\ncategorical = true\n\n\
+         [[analysis]]\nkind = \"regression\"\nid = \"clustered\"\ny = \"y@T0\"\n\
+         x = [\"x@T0\", \"m1@T0\", \"funded\"]\n\n\
+         [[analysis]]\nkind = \"serial_mediation\"\nid = \"chain\"\nx = \"x@T0\"\n\
+         mediators = [\"m1@T0\", \"m2@T0\", \"m3@T0\"]\ny = \"y@T0\"\ncovariates = [\"funded\"]\n",
+    );
+    let spec_path = write(dir.path(), "study.toml", &spec);
+    let out_dir = dir.path().join("out");
+    let out = spcure(&[
+        "analyse",
+        &t0_path,
+        &t1_path,
+        "--spec",
+        &spec_path,
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--seed",
+        "5",
+        "--boot",
+        "1000",
+        "--format",
+        "json,md",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
+            .unwrap();
+    let entry = |id: &str| {
+        results["analyses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .unwrap_or_else(|| panic!("no analysis {id}"))
+            .clone()
+    };
+    let check_positions = |fit: &Value, label: &str| {
+        // Names differ (x_T0 vs x): compare by position.
+        let mut want = reference(label);
+        want["term"] = serde_json::json!(fit["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["term"].clone())
+            .collect::<Vec<_>>());
+        check_fit(fit, &want, false);
+    };
+    check_positions(&entry("clustered")["output"]["fit"], "regress");
+    let chain = &entry("chain")["output"]["result"];
+    for (eq, label) in chain["equations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(["m1", "m2", "m3", "y"])
+    {
+        check_positions(eq, label);
+    }
+    assert_eq!(chain["bootstrap"]["cluster"]["clusters"], 12);
+    let report = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(
+        report.contains("CR2 cluster-robust standard errors for 12 clusters of site"),
+        "{report}"
+    );
+    assert!(
+        report.contains("cluster bootstrap samples (whole clusters of site"),
+        "{report}"
+    );
+}

@@ -123,7 +123,10 @@ fn fit(
         y: col(y),
         covariates: covariates.iter().map(|c| col(*c)).collect(),
     };
-    let mut result = spec.fit(&data)?;
+    let mut result = match super::regression::cluster_spec(frame, cx)? {
+        Some(cluster) => spec.fit_clustered(&data, &cluster, None)?,
+        None => spec.fit(&data)?,
+    };
     result.bootstrap.seed_drawn = Some(cx.settings.seed_drawn);
     Ok(result)
 }

@@ -245,8 +245,16 @@ fn clip(name: &str, w: usize) -> String {
 
 fn effects(s: &mut String, r: &MediationResult) {
     banner(s, "TOTAL, DIRECT, AND INDIRECT EFFECTS OF X ON Y");
-    path_effect(s, "Total effect of X on Y", &r.total_effect);
-    path_effect(s, "Direct effect of X on Y", &r.direct_effect);
+    // With cluster-robust SEs, the df of X's test in its equation.
+    let df_of_x = |eq: &OlsResult| eq.cluster.as_ref().and_then(|c| c.df.get(1).copied());
+    path_effect(
+        s,
+        "Total effect of X on Y",
+        &r.total_effect,
+        df_of_x(&r.total_model),
+    );
+    let direct_df = r.equations.last().and_then(df_of_x);
+    path_effect(s, "Direct effect of X on Y", &r.direct_effect, direct_df);
     let _ = writeln!(s, "\nIndirect effect(s) of X on Y:");
     boot_table(s, &r.indirect_effects, |e| {
         (e.estimate, e.boot_se, e.ci_low, e.ci_high)
@@ -292,16 +300,18 @@ fn effects(s: &mut String, r: &MediationResult) {
     }
 }
 
-fn path_effect(s: &mut String, title: &str, e: &PathEffect) {
+fn path_effect(s: &mut String, title: &str, e: &PathEffect, df: Option<f64>) {
     let _ = writeln!(s, "\n{title}:");
+    let df_head = if df.is_some() { "       df" } else { "" };
+    let df_cell = df.map_or_else(String::new, |d| format!(" {d:>8.2}"));
     let _ = writeln!(
         s,
-        "{:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "{:>10} {:>10} {:>10}{df_head} {:>10} {:>10} {:>10}",
         "Effect", "se", "t", "p", "LLCI", "ULCI"
     );
     let _ = writeln!(
         s,
-        "{:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4}",
+        "{:>10.4} {:>10.4} {:>10.4}{df_cell} {:>10.4} {:>10.4} {:>10.4}",
         e.estimate, e.se, e.t, e.p, e.ci_low, e.ci_high
     );
 }

@@ -192,6 +192,13 @@ impl AnalyseConfig {
         }
         let files = assign_waves(&paths, &overrides)?;
         let formats = crate::report::parse_formats(&a.format)?;
+        if spec.study.cluster.is_some() && a.boot.hc.is_some() {
+            return Err(UsageError::new(
+                "--hc cannot be combined with the spec's study.cluster: the cluster-robust (CR2) \
+                 standard errors already allow for heteroscedasticity; drop --hc",
+            )
+            .into());
+        }
         Ok(Self {
             files,
             spec,

@@ -58,6 +58,11 @@ pub struct Study {
     pub missing_codes: Vec<String>,
     #[serde(default = "default_share")]
     pub min_item_share: Spanned<f64>,
+    /// A baseline variable (`[[covariate]]`) naming each participant's cluster (site,
+    /// practice, school): regressions then use CR2 standard errors with Satterthwaite df and
+    /// mediations a cluster bootstrap (`stats::cluster`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<Spanned<String>>,
 }
 
 /// A measured construct: either one column per wave (`column`) or a multi-item scale (`items`).
@@ -443,6 +448,18 @@ impl StudySpec {
                 self.study.min_item_share.span(),
                 format!("study.min_item_share = {share} must be above 0 and at most 1 (e.g. 0.5)"),
             ));
+        }
+        if let Some(cluster) = &self.study.cluster {
+            if self.covariate(cluster.get_ref()).is_none() {
+                return Err(err(
+                    cluster.span(),
+                    format!(
+                        "study.cluster = \"{}\" is not a baseline variable; declare it as a \
+                         [[covariate]] (e.g. categorical = true for site names)",
+                        cluster.get_ref()
+                    ),
+                ));
+            }
         }
         let mut seen: Vec<&str> = Vec::new();
         for c in &self.constructs {

@@ -16,11 +16,18 @@ pub fn methods(r: &AnalysisResults) -> Vec<String> {
     }) {
         let b = &m.bootstrap;
         out.push(format!(
-            "The serial mediation model (Hayes' PROCESS Model 6) was estimated by OLS, one equation per mediator and one for the outcome, with covariates in every equation; {} standard errors. Indirect effects are products of coefficients along each path; their {} {}confidence intervals come from B = {} nonparametric case-resampling bootstrap samples with seed {}{}. For an X with more than two levels, each non-reference level is its own X with the other levels' indicators as covariates (relative indirect effects, as PROCESS's indicator coding).",
-            m.equations.first().and_then(|e| e.hc).map_or("classical OLS".to_string(), |h| format!("{h:?}").to_uppercase()),
+            "The serial mediation model (Hayes' PROCESS Model 6) was estimated by OLS, one equation per mediator and one for the outcome, with covariates in every equation; {} standard errors. Indirect effects are products of coefficients along each path; their {} {}confidence intervals come from B = {} {} with seed {}{}. For an X with more than two levels, each non-reference level is its own X with the other levels' indicators as covariates (relative indirect effects, as PROCESS's indicator coding).",
+            match m.equations.first().and_then(|e| e.cluster.as_ref()) {
+                Some(c) => format!("{} cluster-robust ({} clusters of {}, tests on t with {} df)", c.vcov, c.clusters, c.variable, c.df_method),
+                None => m.equations.first().and_then(|e| e.hc).map_or("classical OLS".to_string(), |h| format!("{h:?}").to_uppercase()),
+            },
             apa::level_percent(b.level),
             ci_kind(b.ci).phrase(),
             b.samples,
+            match &b.cluster {
+                Some(c) => format!("cluster bootstrap samples (whole clusters of {} drawn with replacement from {}{})", c.variable, c.clusters, if c.clusters < 30 { "; with fewer than 30 clusters such intervals tend to be too narrow (Cameron, Gelbach & Miller, 2008)" } else { "" }),
+                None => "nonparametric case-resampling bootstrap samples".to_string(),
+            },
             b.seed,
             if b.seed_drawn == Some(true) { " (drawn at random; pass --seed to repeat the run)" } else { "" }
         ));

@@ -107,8 +107,33 @@ pub fn fit_note(fit: &OlsResult) -> String {
         .iter()
         .map(|w| format!(" Warning: {w} (as R says for an outcome that is an exact linear function of its predictors)."))
         .collect();
+    let se = match &fit.cluster {
+        Some(c) => {
+            let df: Vec<String> = fit
+                .terms
+                .iter()
+                .zip(&c.df)
+                .map(|(t, d)| format!("{} {}", t.term, apa::fixed(*d, 1)))
+                .collect();
+            format!(
+                "{} cluster-robust standard errors for {} clusters of {} ({} to {} participants each), tests and CIs on t with {} df ({}); the model F is not reported with them",
+                c.vcov,
+                c.clusters,
+                c.variable,
+                c.smallest,
+                c.largest,
+                c.df_method,
+                df.join(", ")
+            )
+        }
+        None => format!(
+            "{} standard errors",
+            fit.hc
+                .map_or("OLS".to_string(), |h| format!("{h:?}").to_uppercase())
+        ),
+    };
     let note = format!(
-        "OLS: n = {}, R² = {}, adjusted R² = {}, F({}, {}) = {}, {}; MSE = {}; {} standard errors; {} CIs.",
+        "OLS: n = {}, R² = {}, adjusted R² = {}, F({}, {}) = {}, {}; MSE = {}; {se}; {} CIs.",
         fit.n,
         apa::no_leading_zero(fit.r2, 3),
         apa::no_leading_zero(fit.adj_r2, 3),
@@ -117,7 +142,6 @@ pub fn fit_note(fit: &OlsResult) -> String {
         fit.f.map_or("—".into(), |f| apa::fixed(f, 2)),
         fit.p.map_or("—".into(), apa::p_value),
         apa::fixed(fit.mse, 3),
-        fit.hc.map_or("OLS".to_string(), |h| format!("{h:?}").to_uppercase()),
         apa::level_percent(fit.level)
     );
     note + &warnings
