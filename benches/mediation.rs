@@ -1,10 +1,12 @@
 //! Serial mediation bootstrap, k = 3 mediators, N = 630, B = 5000 (the target is < 50 ms on
-//! the 2-core reference machine; figures in docs/benchmarks.md). Run: `cargo bench --bench
-//! mediation` or scripts/bench.sh.
+//! the 2-core reference machine; figures in docs/benchmarks.md), and the cluster bootstrap,
+//! k = 3, N = 2000 in 12 sites of unequal size, B = 5000 (target ≤ 1 s). Run: `cargo bench
+//! --bench mediation` or scripts/bench.sh.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use spcure::stats::cluster::{ClusterSpec, ClusterVcov, Clusters};
 use spcure::stats::mediation::{BootSpec, CiMethod, MediationData, MediationSpec};
 
 /// Deterministic data with serial paths (a simple xorshift generator and Box–Muller,
@@ -73,6 +75,49 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("indirect_cis", |b| {
         b.iter(|| black_box(percentile.indirect_cis(black_box(&data)).unwrap()))
+    });
+    group.finish();
+    cluster_bench(c);
+}
+
+/// 12 sites of unequal size: site s (0-based) holds a share (s + 1)/78 of the cases.
+fn sites(n: usize) -> ClusterSpec {
+    let labels: Vec<String> = (0..n)
+        .map(|i| {
+            let pos = i as f64 / n as f64 * 78.0;
+            let site = (0..12)
+                .find(|&s| pos < ((s + 1) * (s + 2) / 2) as f64)
+                .unwrap_or(11);
+            format!("S{site:02}")
+        })
+        .collect();
+    ClusterSpec {
+        variable: "site".into(),
+        clusters: Clusters::new(&labels).unwrap(),
+        vcov: ClusterVcov::Cr2,
+    }
+}
+
+fn cluster_bench(c: &mut Criterion) {
+    let (x, ms, y) = simulate(2000, 3);
+    let data = MediationData {
+        x: &x,
+        mediators: ms.iter().map(Vec::as_slice).collect(),
+        y: &y,
+        covariates: Vec::new(),
+    };
+    let cluster = sites(2000);
+    let mut group = c.benchmark_group("cluster_mediation_k3_n2000_12sites_b5000");
+    group.sample_size(10);
+    let percentile = spec(3, 5000, CiMethod::Percentile);
+    group.bench_function("fit_clustered_percentile", |b| {
+        b.iter(|| {
+            black_box(
+                percentile
+                    .fit_clustered(black_box(&data), &cluster, None)
+                    .unwrap(),
+            )
+        })
     });
     group.finish();
 }

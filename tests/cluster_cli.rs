@@ -515,3 +515,18 @@ fn analyse_with_a_cluster_spec_uses_cr2_and_the_cluster_bootstrap() {
         "{report}"
     );
 }
+
+#[test]
+fn a_spec_cluster_that_is_not_a_baseline_variable_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "study.toml",
+        "[study]\nname = \"S\"\ncluster = \"region\"\n\n[[construct]]\nname = \"y\"\n\
+         column = \"y\"\nmin = 0\nmax = 10\n",
+    );
+    fails_with(
+        &["spec", "--check", &spec],
+        "study.cluster = \"region\" is not a baseline variable",
+    );
+}
