@@ -322,6 +322,7 @@ fn apply(fit: &mut OlsResult, cov: &DMatrix<f64>, df: &[f64]) {
     for (k, term) in fit.terms.iter_mut().enumerate() {
         let se = cov[(k, k)].sqrt();
         let t = term.estimate / se;
+        // A df that is not a positive number (a degenerate design) gives NaN, not a panic.
         let tcrit = if df[k] > 0.0 {
             dist::t_quantile(0.5 + level / 2.0, df[k])
         } else {
@@ -329,7 +330,11 @@ fn apply(fit: &mut OlsResult, cov: &DMatrix<f64>, df: &[f64]) {
         };
         term.se = se;
         term.t = t;
-        term.p = dist::t_two_sided(t, df[k]);
+        term.p = if df[k] > 0.0 {
+            dist::t_two_sided(t, df[k])
+        } else {
+            f64::NAN
+        };
         term.ci_low = term.estimate - tcrit * se;
         term.ci_high = term.estimate + tcrit * se;
     }
