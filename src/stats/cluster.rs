@@ -219,25 +219,28 @@ fn robust(
     let r_inv = r
         .solve_upper_triangular(&DMatrix::identity(p, p))
         .ok_or_else(|| StatsError::Invalid("triangular inverse failed".into()))?;
-    let blocks: Vec<Block> = clusters
-        .rows()
-        .iter()
-        .map(|rows| Block::new(&q, resid, rows, vcov))
+    // One pass over the clusters, keeping only p × p sums: memory does not grow with G.
+    let mut sums: Vec<DfSums> = (0..p)
+        .map(|k| DfSums::new(r_inv.row(k).transpose())) // r = R⁻ᵀe_k: row k of R⁻¹
         .collect();
     let mut meat = DMatrix::zeros(p, p);
-    for b in &blocks {
+    for rows in clusters.rows() {
+        let b = Block::new(&q, resid, &rows, vcov);
         meat += &b.w * b.w.transpose();
+        if vcov == ClusterVcov::Cr2 {
+            sums.iter_mut().for_each(|s| s.add(&b));
+        }
     }
     if vcov == ClusterVcov::Cr1 {
         let g = clusters.count() as f64;
         meat *= g / (g - 1.0) * (n as f64 - 1.0) / (n - p) as f64;
     }
     let cov = &r_inv * meat * r_inv.transpose();
-    let df = (0..p)
-        .map(|k| match vcov {
+    let df = sums
+        .iter()
+        .map(|s| match vcov {
             ClusterVcov::Cr1 => (clusters.count() - 1) as f64,
-            // r = R⁻ᵀ e_k: row k of R⁻¹.
-            ClusterVcov::Cr2 => satterthwaite(&blocks, &r_inv.row(k).transpose()),
+            ClusterVcov::Cr2 => s.df(),
         })
         .collect();
     Ok((cov, df))
@@ -294,26 +297,48 @@ fn adjustment(c: &DMatrix<f64>) -> DMatrix<f64> {
     out
 }
 
-/// Satterthwaite df (tr P)²/tr(P²) for the contrast with r = R⁻ᵀc (see the module docs).
-fn satterthwaite(blocks: &[Block], r: &DVector<f64>) -> f64 {
-    let p = r.len();
-    let mut trace = 0.0;
-    let mut diag_sq = 0.0;
-    let mut cross = 0.0;
-    let mut ztz = DMatrix::zeros(p, p);
-    for b in blocks {
-        let t = r + &b.a * (&b.c * r);
+/// Running sums over the clusters for the Satterthwaite df (tr P)²/tr(P²) of the contrast
+/// with r = R⁻ᵀc (see the module docs).
+struct DfSums {
+    r: DVector<f64>,
+    /// tr P = Σ(‖g_j‖² − ‖z_j‖²).
+    trace: f64,
+    /// Σ‖g_j‖⁴.
+    diag_sq: f64,
+    /// Σ‖g_j‖²‖z_j‖².
+    cross: f64,
+    /// ZᵀZ = Σ z_j z_jᵀ.
+    ztz: DMatrix<f64>,
+}
+
+impl DfSums {
+    fn new(r: DVector<f64>) -> Self {
+        let p = r.len();
+        Self {
+            r,
+            trace: 0.0,
+            diag_sq: 0.0,
+            cross: 0.0,
+            ztz: DMatrix::zeros(p, p),
+        }
+    }
+
+    fn add(&mut self, b: &Block) {
+        let t = &self.r + &b.a * (&b.c * &self.r);
         let z = &b.c * &t;
         let gg = t.dot(&z);
         let zz = z.norm_squared();
-        trace += gg - zz;
-        diag_sq += gg * gg;
-        cross += gg * zz;
-        ztz += &z * z.transpose();
+        self.trace += gg - zz;
+        self.diag_sq += gg * gg;
+        self.cross += gg * zz;
+        self.ztz += &z * z.transpose();
     }
-    // tr(P²) = Σ‖g_j‖⁴ − 2Σ‖g_j‖²‖z_j‖² + ‖ZᵀZ‖²_F.
-    let tr_p2 = diag_sq - 2.0 * cross + ztz.norm_squared();
-    trace * trace / tr_p2
+
+    /// tr(P²) = Σ‖g_j‖⁴ − 2Σ‖g_j‖²‖z_j‖² + ‖ZᵀZ‖²_F.
+    fn df(&self) -> f64 {
+        let tr_p2 = self.diag_sq - 2.0 * self.cross + self.ztz.norm_squared();
+        self.trace * self.trace / tr_p2
+    }
 }
 
 /// Replaces the covariance-based parts of `fit`: SEs, t, p and CIs on each term's df.
