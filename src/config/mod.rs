@@ -54,6 +54,8 @@ pub struct RegressConfig {
     pub x: Vec<String>,
     pub ols: OlsSpec,
     pub json: bool,
+    /// `Some` for `--family poisson|negbin|auto`: a count model instead of OLS.
+    pub count: Option<count::CountConfig>,
 }
 
 /// Confidence level given in percent → proportion.
@@ -224,11 +226,13 @@ impl RegressConfig {
                 level: level(a.level)?,
             },
             json: a.json,
+            count: count::CountConfig::from_args(&a.count, a)?,
         })
     }
 }
 
 pub mod check;
+pub mod count;
 pub mod power;
 pub mod report;
 pub mod simulate;
