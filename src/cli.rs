@@ -161,6 +161,10 @@ pub struct CountArgs {
     /// Exposure column of a count model (e.g. months of recall): log(COL) is the offset.
     #[arg(long, value_name = "COL")]
     pub offset: Option<String>,
+    /// Participant ID column of long data (a row per participant and wave): SEs robust to the
+    /// pairing, clustered by participant (= GEE, independence); with --family poisson.
+    #[arg(long, value_name = "COL")]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -300,7 +300,7 @@ fn table_names_the_model_sample_check_and_decision() {
         "Estimand: rate ratios exp(β) of 'visits' per unit of 'months'",
         "Assumes: independent rows, log mean linear in the predictors, variance μ + μ²/θ (NB2)",
         "Overdispersion check: Poisson Pearson χ²/df = 3.6298",
-        "Model used: negative binomial chosen (--family auto)",
+        "Decision: negative binomial chosen (--family auto)",
         "θ = 0.8473 (SE 0.1161)",
         "% change",
     ] {
@@ -370,5 +370,131 @@ fn separation_exits_1_with_the_reason() {
         &[&sep, "--y", "y", "--x", "g", "--family", "poisson"],
         1,
         "separation",
+    );
+}
+
+/// GEE with independence working correlation = Poisson with SEs clustered by participant;
+/// R `geepack::geeglm(..., id = id, corstr = "independence")` (1e-4 for GEE; here it agrees
+/// to 1e-6).
+#[test]
+fn prepost_with_participant_ids_matches_geepack() {
+    let r = reference();
+    let gee = &r["prepost_gee"];
+    let got = json(&[
+        &file("prepost.csv"),
+        "--y",
+        "visits",
+        "--x",
+        "wave",
+        "--family",
+        "poisson",
+        "--offset",
+        "months",
+        "--id",
+        "id",
+    ]);
+    let fit = &got["fit"];
+    assert_eq!(fit["se_type"], "cluster-robust");
+    assert_eq!(fit["clusters"], gee["clusters"]);
+    assert_eq!(fit["n"], gee["n"]);
+    let terms = fit["terms"].as_array().unwrap();
+    for (j, (b, se)) in nums(&gee["estimate"])
+        .into_iter()
+        .zip(nums(&gee["se"]))
+        .enumerate()
+    {
+        close(terms[j]["estimate"].as_f64().unwrap(), b, "GEE estimate");
+        close(terms[j]["se"].as_f64().unwrap(), se, "GEE robust SE");
+    }
+    close(
+        terms[1]["irr_low"].as_f64().unwrap(),
+        nums(&gee["irr_low"])[1],
+        "GEE IRR low",
+    );
+    assert_eq!(
+        got["model"],
+        "Poisson GEE (independence working correlation)"
+    );
+    let change = got["changes"][0].as_str().unwrap();
+    assert!(
+        change.starts_with(
+            "The rate of 'visits' per unit of 'months' fell by 12.9 % from wave = 0 to wave = 1"
+        ),
+        "{change}"
+    );
+    // Without the offset; and text ids ("P1", …) give the same fit as numbers.
+    let want = &r["prepost_gee_no_offset"];
+    let got = json(&[
+        &file("prepost.csv"),
+        "--y",
+        "visits",
+        "--x",
+        "wave",
+        "--family",
+        "poisson",
+        "--id",
+        "id",
+    ]);
+    let terms = got["fit"]["terms"].as_array().unwrap();
+    for (j, (b, se)) in nums(&want["estimate"])
+        .into_iter()
+        .zip(nums(&want["se"]))
+        .enumerate()
+    {
+        close(
+            terms[j]["estimate"].as_f64().unwrap(),
+            b,
+            "GEE estimate, no offset",
+        );
+        close(
+            terms[j]["se"].as_f64().unwrap(),
+            se,
+            "GEE robust SE, no offset",
+        );
+    }
+    let text: String = std::fs::read_to_string(file("prepost.csv"))
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l}\n")
+            } else {
+                format!("P{l}\n")
+            }
+        })
+        .collect();
+    let path = temp_csv("prepost_text_ids.csv", &text);
+    let got_text = json(&[
+        &path, "--y", "visits", "--x", "wave", "--family", "poisson", "--id", "id",
+    ]);
+    assert_eq!(got_text["fit"], got["fit"]);
+}
+
+#[test]
+fn participant_ids_need_poisson_and_every_id() {
+    let prepost = file("prepost.csv");
+    fails(
+        &[
+            &prepost, "--y", "visits", "--x", "wave", "--family", "negbin", "--id", "id",
+        ],
+        2,
+        "--id id takes --family poisson",
+    );
+    fails(
+        &[&prepost, "--y", "visits", "--x", "wave", "--id", "id"],
+        2,
+        "--id id needs a count model",
+    );
+    let gap = temp_csv(
+        "gap.csv",
+        "id,wave,visits\n1,0,2\n1,1,1\n,0,3\n2,1,0\n3,0,1\n3,1,2\n",
+    );
+    fails(
+        &[
+            &gap, "--y", "visits", "--x", "wave", "--family", "poisson", "--id", "id",
+        ],
+        2,
+        "row 3, column 'id': the participant id is missing",
     );
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::count::CountConfig;
 use crate::config::RegressConfig;
 use crate::error::UsageError;
-use crate::load::read_flat;
+use crate::load::{read_flat, read_flat_labels};
 use crate::prepare::{flat_frame, Exclusion, ModelFrame};
 use crate::stats::glm::{CountData, CountFamily, CountResult, INTERCEPT};
 
@@ -35,6 +35,9 @@ pub struct CountOutput {
     pub estimand: String,
     /// The model's assumptions, in one sentence.
     pub assumption: String,
+    /// For each 0/1 predictor (e.g. wave), the change in words: "'visits' fell by 24.1 % (95 %
+    /// CI 10.2 to 35.9) from wave = 0 to wave = 1".
+    pub changes: Vec<String>,
     #[serde(flatten)]
     pub result: CountResult,
 }
@@ -83,13 +86,17 @@ pub fn regress_count(cfg: &RegressConfig, count: &CountConfig) -> Result<CountOu
         .offset
         .as_deref()
         .map(|name| (name, data.columns[k + 1].as_slice()));
+    let clusters = match &count.id {
+        Some(id) => Some(participants(cfg, id, &data)?),
+        None => None,
+    };
     let input = CountData {
         outcome: &cfg.y,
         y: &data.columns[0],
         predictors: &predictors,
         names: &names,
         exposure,
-        clusters: None,
+        clusters: clusters.as_deref(),
         rows: Some(data.ids.as_slice()),
     };
     let result = count.spec.fit(&input).with_context(|| {
@@ -101,22 +108,95 @@ pub fn regress_count(cfg: &RegressConfig, count: &CountConfig) -> Result<CountOu
         )
     })?;
     let fit = &result.fit;
+    let in_clusters = match (&count.id, fit.clusters) {
+        (Some(id), Some(g)) => format!(" from {g} participants ('{id}')"),
+        _ => String::new(),
+    };
+    let changes = change_sentences(&result, &predictors, count.offset.as_deref());
     Ok(CountOutput {
-        model: format!("{} regression", fit.family.label()),
+        model: match fit.clusters {
+            Some(_) => "Poisson GEE (independence working correlation)".into(),
+            None => format!("{} regression", fit.family.label()),
+        },
         link: "log".into(),
         sample: format!(
-            "{} of {} rows of {file} with every model variable present (listwise deletion; \
-             assumes the missing rows are missing completely at random)",
+            "{} of {} rows of {file}{in_clusters} with every model variable present (listwise \
+             deletion; assumes the missing rows are missing completely at random)",
             fit.n, raw.rows_read
         ),
-        estimand: estimand(&cfg.y, count.offset.as_deref()),
-        assumption: assumption(fit.family).into(),
+        estimand: match fit.clusters {
+            Some(_) => format!(
+                "{}; population-averaged (marginal) over participants",
+                estimand(&cfg.y, count.offset.as_deref())
+            ),
+            None => estimand(&cfg.y, count.offset.as_deref()),
+        },
+        assumption: match fit.clusters {
+            Some(_) => CLUSTERED_ASSUMPTION.into(),
+            None => assumption(fit.family).into(),
+        },
+        changes,
         file,
         sha256: raw.sha256,
         rows_read: raw.rows_read,
         exclusions: data.sample.exclusions,
         result,
     })
+}
+
+const CLUSTERED_ASSUMPTION: &str = "log mean linear in the predictors; rows of one participant \
+     may be correlated and the variance need not equal the mean (SEs are the sandwich clustered by \
+     participant, no small-sample correction); participants independent";
+
+/// The participant of every kept row, from the `--id` column (text or numbers).
+fn participants(cfg: &RegressConfig, id: &str, data: &ModelFrame) -> Result<Vec<String>> {
+    let labels = read_flat_labels(&cfg.file, id)?;
+    data.ids
+        .iter()
+        .map(|row| {
+            row.parse::<usize>()
+                .ok()
+                .and_then(|r| labels.get(r.wrapping_sub(1)).cloned().flatten())
+                .ok_or_else(|| {
+                    UsageError::new(format!(
+                        "{}: row {row}, column '{id}': the participant id is missing; every \
+                         row of long data needs one",
+                        cfg.file.display()
+                    ))
+                    .into()
+                })
+        })
+        .collect()
+}
+
+/// A sentence per 0/1 predictor: the % change from 0 to 1 with its CI.
+fn change_sentences(r: &CountResult, predictors: &[&[f64]], offset: Option<&str>) -> Vec<String> {
+    let level = r.fit.level * 100.0;
+    let what = |y: &str| match offset {
+        Some(e) => format!("the rate of '{y}' per unit of '{e}'"),
+        None => format!("mean '{y}'"),
+    };
+    r.fit
+        .terms
+        .iter()
+        .filter(|t| t.term != INTERCEPT)
+        .zip(predictors)
+        .filter(|(_, x)| x.iter().all(|v| *v == 0.0 || *v == 1.0))
+        .map(|(t, _)| {
+            let dir = if t.pct_change < 0.0 { "fell" } else { "rose" };
+            format!(
+                "{} {dir} by {:.1} % from {} = 0 to {} = 1 (% change {:.1}, {level} % CI {:.1} \
+                 to {:.1})",
+                cap(&what(&r.fit.outcome)),
+                t.pct_change.abs(),
+                t.term,
+                t.term,
+                t.pct_change,
+                t.pct_low,
+                t.pct_high
+            )
+        })
+        .collect()
 }
 
 fn estimand(y: &str, offset: Option<&str>) -> String {
@@ -214,7 +294,7 @@ pub fn render(out: &CountOutput) -> String {
         o.theta
             .map_or(String::new(), |t| format!(", θ = {}", num(t)))
     ));
-    s.push_str(&format!("Model used: {}.\n", r.decision));
+    s.push_str(&format!("Decision: {}.\n", r.decision));
     let theta = match (f.theta, f.theta_se) {
         (Some(t), Some(se)) => format!("θ = {} (SE {}), ", num(t), num(se)),
         _ => String::new(),
@@ -236,6 +316,9 @@ pub fn render(out: &CountOutput) -> String {
     s.push_str(&coefficient_table(out));
     s.push('\n');
     s.push_str(&rate_ratio_table(out));
+    for c in &out.changes {
+        s.push_str(&wrap(&format!("{c}.\n"), MAX_WIDTH));
+    }
     s
 }
 

@@ -9,6 +9,8 @@ pub struct CountConfig {
     pub spec: CountSpec,
     /// Exposure column; its log is the offset.
     pub offset: Option<String>,
+    /// Participant ID column: cluster-robust SEs by participant (Poisson only).
+    pub id: Option<String>,
 }
 
 impl CountConfig {
@@ -16,9 +18,14 @@ impl CountConfig {
     pub fn from_args(c: &CountArgs, a: &RegressArgs) -> Result<Option<Self>, UsageError> {
         let family = match c.family {
             FamilyArg::Gaussian => {
-                if let Some(col) = &c.offset {
+                if let Some(col) = c.offset.as_ref().or(c.id.as_ref()) {
+                    let flag = if c.offset.is_some() {
+                        "--offset"
+                    } else {
+                        "--id"
+                    };
                     return Err(UsageError::new(format!(
-                        "--offset {col} needs a count model: add --family poisson, negbin or auto"
+                        "{flag} {col} needs a count model: add --family poisson, negbin or auto"
                     )));
                 }
                 return Ok(None);
@@ -40,6 +47,19 @@ impl CountConfig {
                 )));
             }
         }
+        if let Some(id) = &c.id {
+            if family != FamilyChoice::Poisson {
+                return Err(UsageError::new(format!(
+                    "--id {id} takes --family poisson: its participant-clustered (GEE) SEs are \
+                     already robust to overdispersion, so no NB model is needed"
+                )));
+            }
+            if id == &a.y || a.x.contains(id) || c.offset.as_ref() == Some(id) {
+                return Err(UsageError::new(format!(
+                    "--id {id} is also the outcome, a predictor or the offset"
+                )));
+            }
+        }
         Ok(Some(Self {
             spec: CountSpec {
                 family,
@@ -47,6 +67,7 @@ impl CountConfig {
                 level: super::level(a.level)?,
             },
             offset: c.offset.clone(),
+            id: c.id.clone(),
         }))
     }
 }
