@@ -498,3 +498,83 @@ fn participant_ids_need_poisson_and_every_id() {
         "row 3, column 'id': the participant id is missing",
     );
 }
+
+/// `analyse` with GP appointments declared `kind = "count"`: a count_change entry (Poisson GEE
+/// over T0–T2, participants as clusters) instead of paired t tests, against
+/// `geepack::geeglm(gp_visits ~ wave, corstr = "independence")` (tests/reference/counts/analyse.R).
+#[test]
+fn analyse_models_a_count_construct_with_count_change() {
+    let want: Value =
+        serde_json::from_str(include_str!("reference/counts/analyse_reference.json")).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out_dir = std::env::temp_dir().join(format!("spcure-count-analyse-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let waves: Vec<String> = (0..3)
+        .map(|w| format!("{root}/data/example/T{w}.csv"))
+        .collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .arg("analyse")
+        .args(&waves)
+        .args([
+            "--spec",
+            &file("count_spec.toml"),
+            "--boot",
+            "1000",
+            "--seed",
+            "1",
+        ])
+        .args(["--format", "json", "--quiet", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
+            .unwrap();
+    let analyses = results["analyses"].as_array().unwrap();
+    let entry = analyses
+        .iter()
+        .find(|a| a["id"] == "count_change_gp_visits")
+        .expect("a count_change entry");
+    assert_eq!(entry["kind"], "count_change");
+    let o = &entry["output"];
+    assert_eq!(o["observations"], want["n"]);
+    assert_eq!(o["participants"], want["clusters"]);
+    assert_eq!(o["result"]["fit"]["clusters"], want["clusters"]);
+    let terms = o["result"]["fit"]["terms"].as_array().unwrap();
+    for (j, (b, se)) in nums(&want["estimate"])
+        .into_iter()
+        .zip(nums(&want["se"]))
+        .enumerate()
+    {
+        close(
+            terms[j]["estimate"].as_f64().unwrap(),
+            b,
+            "count_change estimate",
+        );
+        close(
+            terms[j]["se"].as_f64().unwrap(),
+            se,
+            "count_change robust SE",
+        );
+    }
+    let change = o["changes"][0].as_str().unwrap();
+    assert!(
+        change.starts_with("GP appointments (last 3 months) fell by 38.9 %"),
+        "{change}"
+    );
+    assert!(change.ends_with("from T0 to T1"), "{change}");
+    // The count is no longer in the paired-change table.
+    let change_table = analyses.iter().find(|a| a["id"] == "change").unwrap();
+    assert!(change_table["output"]["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["construct"] != "gp_visits"));
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
