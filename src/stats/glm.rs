@@ -278,8 +278,8 @@ impl CountSpec {
             FamilyChoice::Poisson if check.overdispersed && clustered => Ok((
                 pois,
                 format!(
-                    "Poisson used as requested, with cluster-robust SEs that stay valid under \
-                     the overdispersion the check finds ({evidence})"
+                    "Poisson with cluster-robust SEs, which stay valid under the \
+                     overdispersion the check finds ({evidence})"
                 ),
                 Vec::new(),
             )),
