@@ -172,6 +172,31 @@ pub struct RegressArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub count: CountArgs,
+}
+
+/// The count-model flags of `regress` (`--family poisson|negbin|auto`).
+#[derive(Debug, Args, Clone)]
+pub struct CountArgs {
+    /// Model: gaussian (OLS), poisson, negbin (NB2) or auto (NB when overdispersed).
+    #[arg(long, value_enum, default_value_t = FamilyArg::Gaussian)]
+    pub family: FamilyArg,
+    /// Exposure column of a count model (e.g. months of recall): log(COL) is the offset.
+    #[arg(long, value_name = "COL")]
+    pub offset: Option<String>,
+    /// Participant ID column of long data (a row per participant and wave): SEs robust to the
+    /// pairing, clustered by participant (= GEE, independence); with --family poisson.
+    #[arg(long, value_name = "COL")]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FamilyArg {
+    Gaussian,
+    Poisson,
+    Negbin,
+    Auto,
 }
 
 #[derive(Debug, Args)]

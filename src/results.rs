@@ -104,7 +104,8 @@ fn check_output(o: &Output) -> Result<(), String> {
         Output::Descriptives(_)
         | Output::Reliability(_)
         | Output::Change(_)
-        | Output::Regression(_) => {}
+        | Output::Regression(_)
+        | Output::CountChange(_) => {}
     }
     Ok(())
 }

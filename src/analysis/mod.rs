@@ -8,6 +8,7 @@
 pub mod attrition;
 pub mod change;
 pub mod correlations;
+pub mod count_change;
 pub mod descriptives;
 pub mod mediation;
 pub mod plan;
@@ -35,6 +36,7 @@ pub enum Kind {
     Change,
     Regression,
     SerialMediation,
+    CountChange,
 }
 
 impl Kind {
@@ -48,10 +50,11 @@ impl Kind {
             Kind::Change => "change",
             Kind::Regression => "regression",
             Kind::SerialMediation => "serial_mediation",
+            Kind::CountChange => "count_change",
         }
     }
 
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Descriptives,
         Kind::Reliability,
         Kind::Correlations,
@@ -59,11 +62,15 @@ impl Kind {
         Kind::Change,
         Kind::Regression,
         Kind::SerialMediation,
+        Kind::CountChange,
     ];
 
     /// True for models whose failure makes `analyse` exit 1 (after writing everything else).
     pub fn is_model(self) -> bool {
-        matches!(self, Kind::Regression | Kind::SerialMediation)
+        matches!(
+            self,
+            Kind::Regression | Kind::SerialMediation | Kind::CountChange
+        )
     }
 }
 
@@ -80,6 +87,7 @@ pub enum Output {
     Change(change::ChangeOutput),
     Regression(regression::RegressionOutput),
     SerialMediation(mediation::MediationOutput),
+    CountChange(count_change::CountChangeOutput),
 }
 
 impl Output {
@@ -92,6 +100,7 @@ impl Output {
             Output::Change(_) => Kind::Change,
             Output::Regression(_) => Kind::Regression,
             Output::SerialMediation(_) => Kind::SerialMediation,
+            Output::CountChange(_) => Kind::CountChange,
         }
     }
 
@@ -106,6 +115,7 @@ impl Output {
             Kind::Change => Output::Change(v(value)?),
             Kind::Regression => Output::Regression(v(value)?),
             Kind::SerialMediation => Output::SerialMediation(v(value)?),
+            Kind::CountChange => Output::CountChange(v(value)?),
         })
     }
 }
@@ -235,5 +245,6 @@ fn run_one(p: &Planned, cx: &Context<'_>) -> Entry {
         Job::Change(job) => change::run(p, job, cx),
         Job::Regression(job) => regression::run(p, job, cx),
         Job::SerialMediation(job) => mediation::run(p, job, cx),
+        Job::CountChange(job) => count_change::run(p, job, cx),
     }
 }

@@ -36,6 +36,13 @@ pub enum Job {
     Change(ChangeJob),
     Regression(RegressionJob),
     SerialMediation(MediationJob),
+    CountChange(CountChangeJob),
+}
+
+/// The change over the waves of one `kind = "count"` construct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountChangeJob {
+    pub construct: String,
 }
 
 impl Job {
@@ -48,6 +55,7 @@ impl Job {
             Job::Change(_) => Kind::Change,
             Job::Regression(_) => Kind::Regression,
             Job::SerialMediation(_) => Kind::SerialMediation,
+            Job::CountChange(_) => Kind::CountChange,
         }
     }
 }
@@ -170,13 +178,37 @@ fn evaluation(spec: &StudySpec, panel: &Panel) -> Vec<Planned> {
             }),
         ));
     }
+    let is_count = |name: &str| {
+        spec.construct(name)
+            .is_some_and(|c| c.kind == crate::spec::ConstructKind::Count)
+    };
     out.push(planned(
         "change",
         "Paired change between waves",
         Job::Change(ChangeJob {
-            constructs: panel.constructs.iter().map(|c| c.name.clone()).collect(),
+            constructs: panel
+                .constructs
+                .iter()
+                .filter(|c| !is_count(&c.name))
+                .map(|c| c.name.clone())
+                .collect(),
         }),
     ));
+    // Counts (GP appointments): a Poisson model over all waves, pairing respected.
+    if panel.waves.len() > 1 {
+        for c in panel.constructs.iter().filter(|c| is_count(&c.name)) {
+            out.push(planned(
+                format!("count_change_{}", c.name),
+                format!(
+                    "Change in {} (counts): Poisson rate ratios between waves, SEs clustered by participant",
+                    if c.label.is_empty() { &c.name } else { &c.label }
+                ),
+                Job::CountChange(CountChangeJob {
+                    construct: c.name.clone(),
+                }),
+            ));
+        }
+    }
     out
 }
 

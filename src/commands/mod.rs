@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod mediate;
 pub mod power;
 pub mod regress;
+pub mod regress_count;
 pub mod report;
 pub mod simulate;
 pub mod spec;

@@ -33,6 +33,9 @@ pub struct RegressOutput {
 
 pub fn run(args: &RegressArgs) -> Result<()> {
     let cfg = RegressConfig::from_args(args)?;
+    if let Some(count) = &cfg.count {
+        return super::regress_count::run(&cfg, count);
+    }
     let out = regress(&cfg)?;
     for w in &out.fit.warnings {
         eprintln!("warning: {} ~ {}: {w}", out.fit.outcome, cfg.x.join(" + "));
@@ -207,7 +210,7 @@ pub fn render_table(out: &RegressOutput) -> String {
 /// Width of the df column of a clustered table.
 const DF_W: usize = 7;
 
-fn exclusion_note(ex: &[Exclusion]) -> String {
+pub(super) fn exclusion_note(ex: &[Exclusion]) -> String {
     if ex.is_empty() {
         return String::new();
     }
@@ -219,7 +222,7 @@ fn exclusion_note(ex: &[Exclusion]) -> String {
     format!("; {dropped} dropped listwise ({})", parts.join(", "))
 }
 
-fn shorten(name: &str, width: usize) -> String {
+pub(super) fn shorten(name: &str, width: usize) -> String {
     if name.chars().count() <= width {
         name.to_string()
     } else {
@@ -229,7 +232,7 @@ fn shorten(name: &str, width: usize) -> String {
 }
 
 /// Fixed 4 decimals in the usual range, scientific outside it (NIST-scale values).
-fn num(v: f64) -> String {
+pub(super) fn num(v: f64) -> String {
     if !v.is_finite() {
         return format!("{v}");
     }
@@ -242,7 +245,7 @@ fn num(v: f64) -> String {
 }
 
 /// "= 0.0123" or "< .0001", for running text.
-fn p_eq(p: f64) -> String {
+pub(super) fn p_eq(p: f64) -> String {
     let s = pval(p);
     match s.strip_prefix('<') {
         Some(rest) => format!("< {rest}"),
@@ -250,7 +253,7 @@ fn p_eq(p: f64) -> String {
     }
 }
 
-fn pval(p: f64) -> String {
+pub(super) fn pval(p: f64) -> String {
     if p.is_nan() {
         "NaN".into()
     } else if p < 1e-4 {

@@ -59,6 +59,8 @@ pub struct RegressConfig {
     pub json: bool,
     /// `--cluster`: cluster-robust standard errors.
     pub cluster: Option<ClusterChoice>,
+    /// `Some` for `--family poisson|negbin|auto`: a count model instead of OLS.
+    pub count: Option<count::CountConfig>,
 }
 
 /// `--cluster COL [--vcov cr2|cr1]`.
@@ -283,11 +285,23 @@ impl RegressConfig {
                 level: level(a.level)?,
             },
             json: a.json,
+            count: count::CountConfig::from_args(&a.count, a)?,
+        })
+        .and_then(|c: Self| {
+            if c.count.is_some() && c.cluster.is_some() {
+                return Err(UsageError::new(
+                    "--cluster is not available with a count --family yet: for repeated \
+                     counts of one participant use --id ID (participant-clustered SEs)",
+                )
+                .into());
+            }
+            Ok(c)
         })
     }
 }
 
 pub mod check;
+pub mod count;
 pub mod power;
 pub mod report;
 pub mod simulate;

@@ -5,6 +5,7 @@
 //! waves onto the baseline (T0) participants. Polars is used only inside this module.
 
 mod flat;
+mod labels;
 mod panel;
 mod read;
 mod score;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use flat::{read_flat, read_flat_labelled, FlatData, FlatLabels, FLAT_MISSING_CODES};
+pub use labels::read_flat_labels;
 pub use panel::{
     panel_frame, write_panel_csv, FileSummary, LoadSummary, Panel, PanelConstruct, PanelCovariate,
 };

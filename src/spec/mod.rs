@@ -78,6 +78,19 @@ pub struct Construct {
     pub reverse: Vec<Spanned<String>>,
     pub min: Spanned<f64>,
     pub max: f64,
+    /// `"scale"` (the default) or `"count"` (e.g. GP appointments): a count construct gets a
+    /// Poisson model of its change over the waves (`count_change`) instead of paired t tests.
+    #[serde(default)]
+    pub kind: ConstructKind,
+}
+
+/// What a construct measures, which decides how its change is analysed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstructKind {
+    #[default]
+    Scale,
+    Count,
 }
 
 /// A baseline variable read from the T0 file: a numeric covariate (age), or with

@@ -17,6 +17,8 @@ pub mod correlation;
 pub mod descriptives;
 pub mod dist;
 pub mod estimate;
+pub mod glm;
+pub mod irls;
 pub mod mcar;
 pub mod mediation;
 pub mod moments;

@@ -8,6 +8,7 @@
 mod attrition;
 mod change;
 mod correlations;
+mod count_change;
 mod descriptives;
 mod findings;
 mod mediation;
@@ -69,6 +70,7 @@ fn section_of(kind: Kind) -> (&'static str, &'static str) {
         Kind::Change => ("change", "Change across waves"),
         Kind::Regression => ("regressions", "Regressions"),
         Kind::SerialMediation => ("mediation", "Serial mediation"),
+        Kind::CountChange => ("count_change", "Change in counts"),
     }
 }
 
@@ -81,6 +83,7 @@ fn part(e: &Entry, o: &Output, labels: &Labels) -> Part {
         Output::Change(c) => change::part(e, c, labels),
         Output::Regression(x) => regression::part(e, x),
         Output::SerialMediation(m) => mediation::part(e, m, labels),
+        Output::CountChange(c) => count_change::part(e, c),
     }
 }
 
