@@ -28,7 +28,7 @@ const WIDTH: usize = 100;
 pub fn run(args: &MediateArgs) -> Result<()> {
     let cfg = MediateConfig::from_args(args)?;
     let names = column_names(&cfg.spec);
-    let raw = read_flat(&cfg.file, &names)?;
+    let raw = read_flat(&cfg.file, &names, &cfg.flat)?;
     for w in &raw.warnings {
         eprintln!("warning: {w}");
     }

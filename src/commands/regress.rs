@@ -66,7 +66,7 @@ pub fn regress(cfg: &RegressConfig) -> Result<RegressOutput> {
     }
     let mut columns: Vec<&str> = vec![cfg.y.as_str()];
     columns.extend(cfg.x.iter().map(String::as_str));
-    let raw = read_flat(&cfg.file, &columns)?;
+    let raw = read_flat(&cfg.file, &columns, &cfg.flat)?;
     for w in &raw.warnings {
         eprintln!("warning: {w}");
     }
