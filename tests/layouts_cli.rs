@@ -224,7 +224,7 @@ fn layout_flags_override_and_an_explicit_map_in_the_spec_names_the_waves() {
     );
     let spec = write(dir.path(), "study.toml", &spec_text);
     let (out, json) = analyse(
-        &[file.clone()],
+        std::slice::from_ref(&file),
         &[
             "--spec",
             spec.to_str().unwrap(),
@@ -239,7 +239,7 @@ fn layout_flags_override_and_an_explicit_map_in_the_spec_names_the_waves() {
     let json = json.unwrap();
     assert_eq!(json["analyses"], reference["analyses"]);
     // Without the map, the values cannot be read and the fix is named.
-    let (out, _) = analyse(&[file.clone()], &["--wave-column", "visit"]);
+    let (out, _) = analyse(std::slice::from_ref(&file), &["--wave-column", "visit"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
@@ -252,7 +252,7 @@ fn layout_flags_override_and_an_explicit_map_in_the_spec_names_the_waves() {
         "cohort.csv",
         &std::fs::read_to_string(Path::new(EXAMPLE).join("T0.csv")).unwrap(),
     );
-    let (out, _) = analyse(&[plain.clone()], &["--layout", "long"]);
+    let (out, _) = analyse(std::slice::from_ref(&plain), &["--layout", "long"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
@@ -470,7 +470,7 @@ fn flat_files_warn_about_missing_codes_and_accept_missing_codes() {
     let coded = flat_with_codes(dir.path(), true);
     let clean = flat_with_codes(dir.path(), false);
     let args = ["--y", "y", "--x", "x", "--json"];
-    let out = run("regress", &args, &[coded.clone()]);
+    let out = run("regress", &args, std::slice::from_ref(&coded));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -480,7 +480,7 @@ fn flat_files_warn_about_missing_codes_and_accept_missing_codes() {
         "{err}"
     );
     // No false alarm on the clean file.
-    let out = run("regress", &args, &[clean.clone()]);
+    let out = run("regress", &args, std::slice::from_ref(&clean));
     assert!(
         !stderr(&out).contains("missing-value code"),
         "{}",

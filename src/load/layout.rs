@@ -128,10 +128,11 @@ pub fn wave_tag(name: &str) -> Option<(u32, String)> {
     }
 }
 
-/// A split table: the rows where `keep` is true, the columns `cols` (file names) renamed to
-/// `stems`.
+/// Wave `wave`'s table: the rows where `keep` is true, the columns `cols` (file names) renamed
+/// to `stems`. Its path reads `file.csv (T1)`, so that messages and warnings name the wave.
 fn sub_table(
     raw: &RawWave,
+    wave: u32,
     keep: &[bool],
     cols: &[String],
     stems: &[String],
@@ -146,9 +147,7 @@ fn sub_table(
         .select(cols.iter().map(|c| c.as_str()))
         .and_then(|f| f.filter(&mask))
         .map_err(polars_err)?;
-    frame
-        .set_column_names(stems)
-        .map_err(polars_err)?;
+    frame.set_column_names(stems).map_err(polars_err)?;
     let lines = raw
         .lines
         .iter()
@@ -163,7 +162,7 @@ fn sub_table(
         .map(|(s, c)| (s.clone(), c.clone()))
         .collect();
     Ok(RawWave {
-        path: raw.path.clone(),
+        path: format!("{} ({})", raw.path.display(), label(wave)).into(),
         frame,
         lines,
         delimiter: raw.delimiter,
@@ -262,7 +261,7 @@ pub fn split_long(
     let mut out = Vec::new();
     for w in waves {
         let keep: Vec<bool> = wave_of.iter().map(|x| *x == w).collect();
-        out.push((w, sub_table(&raw, &keep, &keep_cols, &keep_cols)?));
+        out.push((w, sub_table(&raw, w, &keep, &keep_cols, &keep_cols)?));
     }
     let mapping: Vec<String> = distinct
         .iter()
@@ -529,7 +528,7 @@ pub fn split_wide(
             file_cols.remove(0);
             stems.remove(0);
         }
-        out.push((*w, sub_table(&raw, &keep, &file_cols, &stems)?));
+        out.push((*w, sub_table(&raw, *w, &keep, &file_cols, &stems)?));
     }
     Ok((out, description))
 }

@@ -257,6 +257,12 @@ pub fn load_study(
         waves.push(data);
     }
     let (panel, mut summary) = panel::merge(waves, spec)?;
+    if let Input::One(path) = input {
+        // Split waves carry "file.csv (T1)" for messages; the summary keeps the file's path.
+        for f in &mut summary.files {
+            f.path = path.display().to_string();
+        }
+    }
     summary.layout = layout;
     Ok((panel, summary))
 }
