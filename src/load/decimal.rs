@@ -95,14 +95,19 @@ fn digits(s: &str) -> bool {
 fn shape(cell: &str) -> Shape {
     let s = cell.trim();
     let s = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (commas, points) = (s.matches(',').count(), s.matches('.').count());
-    if commas + points == 0
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
-    {
+    // One pass over the bytes: this runs on every cell of every file.
+    let (mut commas, mut points, mut other) = (0usize, 0usize, false);
+    for b in s.bytes() {
+        match b {
+            b',' => commas += 1,
+            b'.' => points += 1,
+            b'0'..=b'9' => {}
+            _ => other = true,
+        }
+    }
+    if other || commas + points == 0 {
         // Scientific notation with a point (1.5e3) is Rust's own syntax: a decimal point.
-        if points == 1 && commas == 0 && s.parse::<f64>().is_ok_and(f64::is_finite) {
+        if other && points == 1 && commas == 0 && s.parse::<f64>().is_ok_and(f64::is_finite) {
             return Shape::Definite(DecimalMark::Point);
         }
         return Shape::Silent;
@@ -128,10 +133,11 @@ fn shape(cell: &str) -> Shape {
         }
         if count == 1 {
             let (int, frac) = s.split_once(dec).unwrap_or((s, ""));
-            if !digits(int) || frac.is_empty() || !digits(frac) {
+            if frac.is_empty() {
                 return Shape::Silent;
             }
-            if grouped_integer(s, dec) {
+            // One separator (all other bytes are digits): `1,250` groups or is a decimal.
+            if frac.len() == 3 && (1..=3).contains(&int.len()) && !int.starts_with('0') {
                 return Shape::Ambiguous(dec);
             }
             return Shape::Definite(mark);
@@ -144,6 +150,10 @@ fn shape(cell: &str) -> Shape {
 /// (`1.250,5` → 1250.5 with a decimal comma). Non-finite values are not numbers.
 pub fn parse_number(raw: &str, mark: DecimalMark) -> Option<f64> {
     let (dec, group) = (mark.char(), mark.grouping());
+    if !raw.contains(group) && (dec == '.' || !raw.contains(',')) {
+        // The common case, without an allocation.
+        return raw.parse::<f64>().ok().filter(|v| v.is_finite());
+    }
     let mut s = raw.to_string();
     if s.contains(group) {
         let body = s.trim_start_matches(['-', '+']);
@@ -215,6 +225,16 @@ pub fn detect(
         let column = col.name().as_str();
         for (row, cell) in cells.iter().enumerate() {
             let Some(value) = cell else { continue };
+            // Once a mark is known, only cells holding the other character can change the
+            // outcome (a conflict, or a grouping mark to warn about): skip the rest quickly.
+            let known = forced.or(match &first_definite {
+                [Some(_), None] => Some(DecimalMark::Point),
+                [None, Some(_)] => Some(DecimalMark::Comma),
+                _ => None,
+            });
+            if known.is_some_and(|m| !value.contains(m.grouping())) {
+                continue;
+            }
             let seen = || Seen {
                 value: value.trim(),
                 line: lines.get(row).copied().unwrap_or(0),

@@ -135,34 +135,38 @@ fn suspect_codes(
     lines: &[usize],
     user: &Missing,
 ) -> Option<String> {
-    let plain = values
-        .iter()
-        .flatten()
-        .filter(|v| !COMMON_MISSING_CODES.contains(v));
-    let (lo, hi) = plain.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(*v), hi.max(*v))
-    });
+    // One pass: the range of the other values and how often each code occurs.
+    let code_index = |v: f64| {
+        (v.fract() == 0.0 && v.abs() <= 9999.0)
+            .then(|| COMMON_MISSING_CODES.iter().position(|c| *c == v))
+            .flatten()
+    };
+    let mut counts = [0usize; 32];
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.iter().flatten() {
+        match code_index(*v) {
+            Some(k) => counts[k] += 1,
+            None => (lo, hi) = (lo.min(*v), hi.max(*v)),
+        }
+    }
     if !lo.is_finite() {
         return None;
     }
     let margin = 2.0 * (hi - lo).max(1.0);
     let mut found: Vec<(f64, String)> = Vec::new();
-    for &code in COMMON_MISSING_CODES {
-        if user.is_numeric_code(code) || (code >= lo - margin && code <= hi + margin) {
+    for (k, &code) in COMMON_MISSING_CODES.iter().enumerate() {
+        let beyond = code < lo - margin || code > hi + margin;
+        if counts[k] == 0 || !beyond || user.is_numeric_code(code) {
             continue;
         }
-        let rows: Vec<usize> = values
+        let first = values
             .iter()
-            .zip(lines)
-            .filter(|(v, _)| **v == Some(code))
-            .map(|(_, line)| *line)
-            .collect();
-        if let Some(first) = rows.first() {
-            found.push((
-                code,
-                format!("{code} ({} row(s), first on line {first})", rows.len()),
-            ));
-        }
+            .position(|v| *v == Some(code))
+            .map_or(0, |i| lines[i]);
+        found.push((
+            code,
+            format!("{code} ({} row(s), first on line {first})", counts[k]),
+        ));
     }
     if found.is_empty() {
         return None;
