@@ -63,6 +63,29 @@ pub struct BootArgs {
     pub quiet: bool,
 }
 
+/// How a flat CSV is read (`mediate`, `regress`).
+#[derive(Debug, Args, Clone)]
+pub struct FlatArgs {
+    /// Decimal mark of the file's numbers, `.` or `,` (default: detected).
+    #[arg(long, value_name = "MARK")]
+    pub decimal: Option<String>,
+    /// Values that mark a missing answer, comma-separated, e.g. --missing-codes=-99,-999.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        value_name = "CODES"
+    )]
+    pub missing_codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    Waves,
+    Long,
+    Wide,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CiArg {
     Percentile,
@@ -79,9 +102,19 @@ pub enum VcovArg {
 
 #[derive(Debug, Args)]
 pub struct AnalyseArgs {
-    /// Wave CSV files (T0.csv, T1.csv, …); the wave comes from each file name.
+    /// Wave CSV files (T0.csv, T1.csv, …; the wave comes from each file name), or one long
+    /// or wide file holding every wave.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// How the waves are laid out (default: one file per wave; one file: decided from it).
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+    /// The wave column of a long file (default: wave, time or redcap_event_name).
+    #[arg(long, value_name = "NAME")]
+    pub wave_column: Option<String>,
+    /// Decimal mark of the numbers, `.` or `,` (default: detected per file).
+    #[arg(long, value_name = "MARK")]
+    pub decimal: Option<String>,
     /// Study spec (TOML); default: the embedded Social Cure spec (`spcure spec --print-default`).
     #[arg(long)]
     pub spec: Option<PathBuf>,
@@ -139,6 +172,8 @@ pub struct MediateArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
+    pub flat: FlatArgs,
+    #[command(flatten)]
     pub boot: BootArgs,
 }
 
@@ -174,6 +209,8 @@ pub struct RegressArgs {
     pub json: bool,
     #[command(flatten)]
     pub count: CountArgs,
+    #[command(flatten)]
+    pub flat: FlatArgs,
 }
 
 /// The count-model flags of `regress` (`--family poisson|negbin|auto`).

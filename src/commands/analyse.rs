@@ -17,8 +17,8 @@ use crate::stats::ols::OlsSpec;
 use crate::stats::StatsError;
 
 pub fn run(cfg: &AnalyseConfig) -> Result<()> {
-    let inputs: Vec<_> = cfg.files.iter().map(|f| f.path.clone()).collect();
-    let (panel, load) = load_study(&cfg.files, &cfg.spec)?;
+    let inputs = cfg.input.paths();
+    let (panel, load) = load_study(&cfg.input, &cfg.spec, &cfg.load)?;
     let plan = analysis::plan(&cfg.spec, &panel)?;
     let out = OutputDir::prepare(&cfg.out, cfg.force, &inputs)?;
     let results = super::with_threads(cfg.boot.threads, || analyse(cfg, &panel, load, &plan))?;

@@ -30,7 +30,7 @@ pub fn run(args: &MediateArgs) -> Result<()> {
     let cfg = MediateConfig::from_args(args)?;
     let names = column_names(&cfg.spec);
     let cluster_col = cfg.cluster.as_ref().map(|c| c.column.as_str());
-    let (raw, labels) = read_flat_labelled(&cfg.file, &names, cluster_col)?;
+    let (raw, labels) = read_flat_labelled(&cfg.file, &names, cluster_col, &cfg.flat)?;
     for w in &raw.warnings {
         eprintln!("warning: {w}");
     }

@@ -70,7 +70,7 @@ pub fn regress(cfg: &RegressConfig) -> Result<RegressOutput> {
     let mut columns: Vec<&str> = vec![cfg.y.as_str()];
     columns.extend(cfg.x.iter().map(String::as_str));
     let cluster_col = cfg.cluster.as_ref().map(|c| c.column.as_str());
-    let (raw, labels) = read_flat_labelled(&cfg.file, &columns, cluster_col)?;
+    let (raw, labels) = read_flat_labelled(&cfg.file, &columns, cluster_col, &cfg.flat)?;
     for w in &raw.warnings {
         eprintln!("warning: {w}");
     }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::count::CountConfig;
 use crate::config::RegressConfig;
 use crate::error::UsageError;
-use crate::load::{read_flat, read_flat_labels};
+use crate::load::{read_flat, read_flat_labelled};
 use crate::prepare::{flat_frame, Exclusion, ModelFrame};
 use crate::stats::glm::{CountData, CountFamily, CountResult, INTERCEPT};
 
@@ -73,7 +73,7 @@ pub fn regress_count(cfg: &RegressConfig, count: &CountConfig) -> Result<CountOu
     columns.extend(cfg.x.iter().map(String::as_str));
     columns.extend(count.offset.as_deref());
     let file = cfg.file.display().to_string();
-    let raw = read_flat(&cfg.file, &columns)?;
+    let raw = read_flat(&cfg.file, &columns, &cfg.flat)?;
     for w in &raw.warnings {
         eprintln!("warning: {w}");
     }
@@ -150,7 +150,10 @@ const CLUSTERED_ASSUMPTION: &str = "log mean linear in the predictors; rows of o
 
 /// The participant of every kept row, from the `--id` column (text or numbers).
 fn participants(cfg: &RegressConfig, id: &str, data: &ModelFrame) -> Result<Vec<String>> {
-    let labels = read_flat_labels(&cfg.file, id)?;
+    let labels = read_flat_labelled(&cfg.file, &[], Some(id), &cfg.flat)?
+        .1
+        .map(|l| l.values)
+        .unwrap_or_default();
     data.ids
         .iter()
         .map(|row| {

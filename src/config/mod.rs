@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{AnalyseArgs, BootArgs, CiArg, MediateArgs, RegressArgs, VcovArg};
+use crate::cli::{
+    AnalyseArgs, BootArgs, CiArg, FlatArgs, LayoutArg, MediateArgs, RegressArgs, VcovArg,
+};
 use crate::error::UsageError;
-use crate::load::{assign_waves, WaveFile};
+use crate::load::{assign_waves, DecimalMark, FlatOptions, Input, Layout, LoadOptions};
 use crate::spec::{wave_number, StudySpec, DEFAULT_SPEC, MAX_MEDIATORS};
 use crate::stats::cluster::ClusterVcov;
 use crate::stats::mediation::{BootSpec, CiMethod, MediationSpec};
@@ -28,7 +30,8 @@ pub struct BootConfig {
 
 #[derive(Debug, Clone)]
 pub struct AnalyseConfig {
-    pub files: Vec<WaveFile>,
+    pub input: Input,
+    pub load: LoadOptions,
     pub spec: StudySpec,
     /// Where the spec came from (a path, or "`<default spec>`"), and its text.
     pub spec_source: String,
@@ -43,6 +46,7 @@ pub struct AnalyseConfig {
 #[derive(Debug, Clone)]
 pub struct MediateConfig {
     pub file: PathBuf,
+    pub flat: FlatOptions,
     pub spec: MediationSpec,
     pub json: bool,
     pub boot: BootConfig,
@@ -53,6 +57,7 @@ pub struct MediateConfig {
 #[derive(Debug, Clone)]
 pub struct RegressConfig {
     pub file: PathBuf,
+    pub flat: FlatOptions,
     pub y: String,
     pub x: Vec<String>,
     pub ols: OlsSpec,
@@ -192,7 +197,45 @@ impl AnalyseConfig {
                 paths.push(p.clone());
             }
         }
-        let files = assign_waves(&paths, &overrides)?;
+        let layout = a.layout.map(|l| match l {
+            LayoutArg::Waves => Layout::Waves,
+            LayoutArg::Long => Layout::Long,
+            LayoutArg::Wide => Layout::Wide,
+        });
+        let one_file = a.files.len() == 1 && overrides.is_empty();
+        if matches!(layout, Some(Layout::Long | Layout::Wide)) && !one_file {
+            return Err(UsageError::new(format!(
+                "--layout {}: give one file holding every wave (got {} files{}), or --layout waves",
+                if layout == Some(Layout::Long) {
+                    "long"
+                } else {
+                    "wide"
+                },
+                paths.len(),
+                if overrides.is_empty() {
+                    ""
+                } else {
+                    " and --wave"
+                }
+            ))
+            .into());
+        }
+        if a.wave_column.is_some() && (!one_file || layout.is_some_and(|l| l != Layout::Long)) {
+            return Err(UsageError::new(
+                "--wave-column names the wave column of one long file: give one file (with --layout long or no --layout)",
+            )
+            .into());
+        }
+        let input = if one_file && layout != Some(Layout::Waves) {
+            Input::One(paths[0].clone())
+        } else {
+            Input::Waves(assign_waves(&paths, &overrides)?)
+        };
+        let load = LoadOptions {
+            layout,
+            wave_column: a.wave_column.clone(),
+            decimal: decimal_mark(a.decimal.as_deref())?,
+        };
         let formats = crate::report::parse_formats(&a.format)?;
         if spec.study.cluster.is_some() && a.boot.hc.is_some() {
             return Err(UsageError::new(
@@ -202,7 +245,8 @@ impl AnalyseConfig {
             .into());
         }
         Ok(Self {
-            files,
+            input,
+            load,
             spec,
             spec_source,
             spec_text,
@@ -213,6 +257,36 @@ impl AnalyseConfig {
             boot: BootConfig::from_args(&a.boot)?,
         })
     }
+}
+
+/// `--decimal`: `.` or `,` (also `point`, `comma`).
+fn decimal_mark(raw: Option<&str>) -> Result<Option<DecimalMark>, UsageError> {
+    match raw.map(str::trim) {
+        None => Ok(None),
+        Some("." | "point") => Ok(Some(DecimalMark::Point)),
+        Some("," | "comma") => Ok(Some(DecimalMark::Comma)),
+        Some(other) => Err(UsageError::new(format!(
+            "--decimal {other}: give the decimal mark, `--decimal .` (3.5) or `--decimal ,` (3,5)"
+        ))),
+    }
+}
+
+fn flat_options(a: &FlatArgs) -> Result<FlatOptions, UsageError> {
+    let codes: Vec<String> = a
+        .missing_codes
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if a.missing_codes.iter().any(|c| c.trim().is_empty()) {
+        return Err(UsageError::new(
+            "--missing-codes: an empty code; list the codes, e.g. --missing-codes=-99,-999",
+        ));
+    }
+    Ok(FlatOptions {
+        decimal: decimal_mark(a.decimal.as_deref())?,
+        missing_codes: codes,
+    })
 }
 
 pub fn check_dpi(dpi: u32) -> Result<u32, UsageError> {
@@ -251,6 +325,7 @@ impl MediateConfig {
         Ok(Self {
             file: a.file.clone(),
             cluster,
+            flat: flat_options(&a.flat)?,
             spec: MediationSpec {
                 x: a.x.clone(),
                 mediators: a.m.clone(),
@@ -277,6 +352,7 @@ impl RegressConfig {
         Ok(Self {
             file: a.file.clone(),
             cluster,
+            flat: flat_options(&a.flat)?,
             y: a.y.clone(),
             x: a.x.clone(),
             ols: OlsSpec {

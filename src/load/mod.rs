@@ -4,8 +4,9 @@
 //! `score` validates cells against the spec and scores the scales, and `panel` merges the
 //! waves onto the baseline (T0) participants. Polars is used only inside this module.
 
+mod decimal;
 mod flat;
-mod labels;
+mod layout;
 mod panel;
 mod read;
 mod score;
@@ -17,8 +18,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use flat::{read_flat, read_flat_labelled, FlatData, FlatLabels, FLAT_MISSING_CODES};
-pub use labels::read_flat_labels;
+pub use decimal::DecimalMark;
+pub use flat::{
+    read_flat, read_flat_labelled, FlatData, FlatLabels, FlatOptions, COMMON_MISSING_CODES,
+    FLAT_MISSING_CODES,
+};
+pub use layout::{Layout, LayoutSummary, WAVE_COLUMNS};
 pub use panel::{
     panel_frame, write_panel_csv, FileSummary, LoadSummary, Panel, PanelConstruct, PanelCovariate,
 };
@@ -95,6 +100,10 @@ pub enum LoadError {
     Empty { path: PathBuf },
     #[error("{path}: the file has a header but no data rows; export the wave again with its participants")]
     HeaderOnly { path: PathBuf },
+    #[error("{path}: {message}")]
+    Decimal { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Layout { path: PathBuf, message: String },
     #[error("{path}: cannot parse as CSV: {message}")]
     Csv { path: PathBuf, message: String },
     #[error("{path}: no participant id column '{id_column}'; the columns are: {columns}. Rename the id column to '{id_column}', or set study.id_column in a spec (--spec)")]
@@ -209,16 +218,71 @@ impl fmt::Display for Warning {
     }
 }
 
-/// Loads every wave file, validates it against the spec and merges the waves into a panel.
-/// Two waves with byte-identical files are refused (one export given twice).
-pub fn load_study(files: &[WaveFile], spec: &StudySpec) -> Result<(Panel, LoadSummary), LoadError> {
-    let mut waves: Vec<WaveData> = Vec::with_capacity(files.len());
+/// How to read the input: the user's `--layout`, `--wave-column` and `--decimal`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadOptions {
+    pub layout: Option<Layout>,
+    pub wave_column: Option<String>,
+    pub decimal: Option<DecimalMark>,
+}
+
+/// The files given: one per wave (waves assigned), or one file whose layout is decided on
+/// reading it (long, wide, or a single wave named by its file name).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Waves(Vec<WaveFile>),
+    One(PathBuf),
+}
+
+impl Input {
+    pub fn paths(&self) -> Vec<PathBuf> {
+        match self {
+            Self::Waves(files) => files.iter().map(|f| f.path.clone()).collect(),
+            Self::One(p) => vec![p.clone()],
+        }
+    }
+}
+
+/// Loads the input, validates every wave against the spec and merges the waves into a panel.
+pub fn load_study(
+    input: &Input,
+    spec: &StudySpec,
+    opts: &LoadOptions,
+) -> Result<(Panel, LoadSummary), LoadError> {
+    let (raws, layout) = match input {
+        Input::Waves(files) => (read_waves(files, opts.decimal)?, LayoutSummary::default()),
+        Input::One(path) => read_one(path, spec, opts)?,
+    };
+    let mut waves: Vec<WaveData> = Vec::with_capacity(raws.len());
+    for (wave, raw) in raws {
+        let mut data = score_wave(&raw, wave, spec)?;
+        data.warnings.splice(0..0, raw.warnings);
+        waves.push(data);
+    }
+    let (panel, mut summary) = panel::merge(waves, spec)?;
+    if let Input::One(path) = input {
+        // Split waves carry "file.csv (T1)" for messages; the summary keeps the file's path.
+        for f in &mut summary.files {
+            f.path = path.display().to_string();
+        }
+    }
+    summary.layout = layout;
+    Ok((panel, summary))
+}
+
+/// Reads one file per wave. Two waves with byte-identical files are refused (one export
+/// given twice).
+fn read_waves(
+    files: &[WaveFile],
+    decimal: Option<DecimalMark>,
+) -> Result<Vec<(u32, read::RawWave)>, LoadError> {
+    let mut raws: Vec<(u32, read::RawWave)> = Vec::with_capacity(files.len());
     for f in files {
-        let raw = read_wave(&f.path)?;
-        if let Some(twin) = waves.iter().find(|w| w.sha256 == raw.sha256) {
+        let raw = read_wave(&f.path, decimal)?;
+        if let Some((wave, twin)) = raws.iter().find(|(_, w)| w.sha256 == raw.sha256) {
             return Err(LoadError::SameFile {
                 first: twin.path.clone(),
-                first_wave: wave_label(twin.wave),
+                first_wave: wave_label(*wave),
                 second: f.path.clone(),
                 second_wave: wave_label(f.wave),
                 how: format!(
@@ -227,11 +291,59 @@ pub fn load_study(files: &[WaveFile], spec: &StudySpec) -> Result<(Panel, LoadSu
                 ),
             });
         }
-        let mut wave = score_wave(&raw, f.wave, spec)?;
-        wave.warnings.splice(0..0, raw.warnings);
-        waves.push(wave);
+        raws.push((f.wave, raw));
     }
-    panel::merge(waves, spec)
+    Ok(raws)
+}
+
+/// Reads one file and splits it by its layout (`--layout`, or decided from its columns).
+fn read_one(
+    path: &Path,
+    spec: &StudySpec,
+    opts: &LoadOptions,
+) -> Result<(Vec<(u32, read::RawWave)>, LayoutSummary), LoadError> {
+    let mut raw = read_wave(path, opts.decimal)?;
+    let decided = match (opts.layout, opts.wave_column.is_some()) {
+        // A file named like a wave (T0.csv) is that wave unless told otherwise.
+        (None, false) if waves::waves_in_text(&stem(path)).len() == 1 => None,
+        _ => layout::decide(&raw, spec, opts)?,
+    };
+    let Some((kind, detected)) = decided.filter(|(k, _)| *k != Layout::Waves) else {
+        let files = assign_waves(&[path.to_path_buf()], &[]).map_err(|e| match e {
+            LoadError::WaveUnknown { .. } => LoadError::Layout {
+                path: path.to_path_buf(),
+                message: format!(
+                    "cannot tell how this one file holds the waves: it has no wave column ({}; or name it with --wave-column NAME), no columns tagged with a later wave (groups_1_T1, T1_groups_1), and its name names no wave (T0.csv). Pass --layout long or --layout wide, or one file per wave",
+                    WAVE_COLUMNS.join(", ")
+                ),
+            },
+            e => e,
+        })?;
+        let wave = files.first().map_or(0, |f| f.wave);
+        return Ok((vec![(wave, raw)], LayoutSummary::default()));
+    };
+    let warnings = std::mem::take(&mut raw.warnings);
+    let (mut split, description) = match kind {
+        Layout::Long => layout::split_long(raw, spec, opts)?,
+        _ => layout::split_wide(raw, spec)?,
+    };
+    if let Some((_, first)) = split.first_mut() {
+        first.warnings = warnings;
+    }
+    Ok((
+        split,
+        LayoutSummary {
+            layout: kind,
+            detected,
+            description,
+        },
+    ))
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ use std::io::Write;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::decimal::DecimalMark;
+use super::layout::LayoutSummary;
 use super::score::{CovariateCells, WaveData};
 use super::{wave_label, LoadError, Warning};
 use crate::spec::{Covariate, Level, StudySpec};
@@ -102,6 +104,9 @@ pub struct LoadSummary {
     /// Baseline participants present at each wave (e.g. 630 → 178 → 63).
     pub attrition: Vec<usize>,
     pub warnings: Vec<Warning>,
+    /// One file per wave, or one long or wide file (and how its waves were found).
+    #[serde(default)]
+    pub layout: LayoutSummary,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,7 +115,10 @@ pub struct FileSummary {
     pub path: String,
     pub sha256: String,
     pub delimiter: String,
-    /// Data rows in the file.
+    /// The decimal mark the numbers were read with.
+    #[serde(default)]
+    pub decimal: DecimalMark,
+    /// Data rows in the file (in a long or wide file: the rows of this wave).
     pub rows: usize,
     /// Rows whose id is a baseline participant.
     pub retained: usize,
@@ -173,6 +181,7 @@ pub(super) fn merge(
                 '\t' => "tab".into(),
                 d => d.to_string(),
             },
+            decimal: w.decimal,
             rows: w.ids.len(),
             retained,
             not_in_baseline: strangers.len(),
@@ -272,6 +281,7 @@ pub(super) fn merge(
         files,
         attrition,
         warnings,
+        layout: LayoutSummary::default(),
     };
     Ok((panel, summary))
 }
@@ -367,7 +377,7 @@ pub fn write_panel_csv(panel: &Panel, out: &mut dyn Write) -> PolarsResult<()> {
 mod tests {
     use super::*;
     use crate::load::score::tests::spec_with;
-    use crate::load::{load_study, WaveFile};
+    use crate::load::{load_study, Input, LoadOptions, WaveFile};
 
     /// Loads T0 and T1 (CSV text) with `spec`; the directory lives as long as the result.
     fn load(t0: &str, t1: &str, spec: &StudySpec) -> Result<(Panel, LoadSummary), LoadError> {
@@ -384,7 +394,7 @@ mod tests {
                 }
             })
             .collect();
-        load_study(&files, spec)
+        load_study(&Input::Waves(files), spec, &LoadOptions::default())
     }
 
     const T0: &str = "id,a,b,c,arm,site\n\
@@ -483,7 +493,9 @@ mod tests {
                 path: std::path::Path::new(dir).join(format!("T{w}.csv")),
             })
             .collect();
-        let (panel, _) = load_study(&files, &StudySpec::default_spec()).unwrap();
+        let input = Input::Waves(files.clone());
+        let (panel, _) =
+            load_study(&input, &StudySpec::default_spec(), &LoadOptions::default()).unwrap();
         let gender = panel.covariate("gender").unwrap();
         assert!(gender.categorical);
         assert_eq!(gender.levels, ["0", "1"]);

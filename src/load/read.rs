@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::decimal::{self, DecimalMark};
 use super::{list_capped, LoadError, Warning, MAX_LISTED};
 
 /// A wave file as read, before validation.
@@ -31,14 +32,20 @@ pub struct RawWave {
     /// 1-based file line of each data row.
     pub lines: Vec<usize>,
     pub delimiter: u8,
+    /// The file's decimal mark (detected, or `--decimal`).
+    pub decimal: DecimalMark,
     /// SHA-256 of the file's bytes, for the methods section.
     pub sha256: String,
     /// What was repaired while reading (UTF-16 transcoded, header names trimmed).
     pub warnings: Vec<Warning>,
+    /// Columns renamed when a long or wide file was split: (name here, name in the file).
+    pub origin: Vec<(String, String)>,
+    /// 1-based data row of each row in the file (the header not counted).
+    pub data_rows: Vec<usize>,
 }
 
-/// Reads and parses `path`.
-pub fn read_wave(path: &Path) -> Result<RawWave, LoadError> {
+/// Reads and parses `path`; `decimal` is the user's `--decimal` (detected when `None`).
+pub fn read_wave(path: &Path, decimal: Option<DecimalMark>) -> Result<RawWave, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
         path: path.to_path_buf(),
         source: e,
@@ -231,13 +238,18 @@ pub fn read_wave(path: &Path) -> Result<RawWave, LoadError> {
             ),
         });
     }
+    let decimal = decimal::detect(path, &frame, &lines, delimiter, decimal)?;
+    warnings.extend(decimal::warning(path, &decimal));
     Ok(RawWave {
         path: path.to_path_buf(),
         frame,
+        data_rows: (1..=lines.len()).collect(),
         lines,
         delimiter,
+        decimal: decimal.mark,
         sha256,
         warnings,
+        origin: Vec::new(),
     })
 }
 

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::decimal::{other_mark_problem, parse_number, DecimalMark};
 use super::read::RawWave;
 use super::{CellProblem, LoadError, Warning};
 use crate::spec::{Covariate, Level, StudySpec};
@@ -23,6 +24,7 @@ pub struct WaveData {
     pub path: PathBuf,
     pub sha256: String,
     pub delimiter: char,
+    pub decimal: DecimalMark,
     pub ids: Vec<String>,
     /// Per construct (spec order): scale score per row; `None` for a construct this wave lacks.
     pub scores: Vec<Option<Vec<Option<f64>>>>,
@@ -63,8 +65,12 @@ impl Missing {
     pub(super) fn is_missing(&self, raw: &str) -> bool {
         raw.is_empty() || self.text.iter().any(|c| c == raw)
     }
-    fn is_numeric_code(&self, v: f64) -> bool {
+    pub(super) fn is_numeric_code(&self, v: f64) -> bool {
         self.numeric.contains(&v)
+    }
+    /// Empty, a text code, or a number that is a numeric code.
+    pub(super) fn is_missing_value(&self, raw: &str, mark: DecimalMark) -> bool {
+        self.is_missing(raw) || parse_number(raw, mark).is_some_and(|v| self.is_numeric_code(v))
     }
 }
 
@@ -77,11 +83,18 @@ pub(super) struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn problem(&mut self, row: usize, column: &str, value: &str, message: String) {
+        // The column's name in the file (a wide file's `groups_1_T1`).
+        let column = self
+            .raw
+            .origin
+            .iter()
+            .find(|(here, _)| here == column)
+            .map_or(column, |(_, file)| file.as_str());
         self.total_problems += 1;
         if self.problems.len() < MAX_LISTED_PROBLEMS {
             self.problems.push(CellProblem {
                 line: self.raw.lines[row],
-                row: row + 1,
+                row: self.raw.data_rows.get(row).copied().unwrap_or(row + 1),
                 column: column.to_string(),
                 value: value.to_string(),
                 message,
@@ -116,7 +129,7 @@ impl Ctx<'_> {
         max: f64,
         covariate: Option<&str>,
     ) -> Vec<Option<f64>> {
-        let decimal_comma = self.raw.delimiter != b',';
+        let mark = self.raw.decimal;
         let cells = self.text_column(name);
         let mut out = Vec::with_capacity(cells.len());
         for (row, cell) in cells.iter().enumerate() {
@@ -125,7 +138,7 @@ impl Ctx<'_> {
                 out.push(None);
                 continue;
             }
-            let parsed = parse_number(raw, decimal_comma);
+            let parsed = parse_number(raw, mark);
             match parsed {
                 Some(v) if self.missing.is_numeric_code(v) => out.push(None),
                 Some(v) if (min..=max).contains(&v) => out.push(Some(v)),
@@ -134,8 +147,9 @@ impl Ctx<'_> {
                     out.push(None);
                 }
                 None => {
-                    let message = match covariate {
-                        Some(cov) if !looks_like_missing(raw) => format!(
+                    let message = match (other_mark_problem(raw, mark), covariate) {
+                        (Some(m), _) => m,
+                        (None, Some(cov)) if !looks_like_missing(raw) => format!(
                             "column '{name}' holds text (\"{raw}\"), not a number; if covariate '{cov}' is a category (a treatment arm, site, group), set `categorical = true` for it in the spec"),
                         _ => format!(
                             "is not a number; correct it, or add \"{raw}\" to study.missing_codes in the spec if it marks a missing value"),
@@ -153,7 +167,7 @@ impl Ctx<'_> {
     /// codes) text and codes outside it are problems; so is, when the spec lists `levels`,
     /// any other value.
     fn categorical_column(&mut self, name: &str, cov: &Covariate) -> Vec<Option<Level>> {
-        let decimal_comma = self.raw.delimiter != b',';
+        let mark = self.raw.decimal;
         let levels = cov.levels();
         let range = cov.range();
         let cells = self.text_column(name);
@@ -164,7 +178,7 @@ impl Ctx<'_> {
                 out.push(None);
                 continue;
             }
-            let level = match parse_number(raw, decimal_comma) {
+            let level = match parse_number(raw, mark) {
                 Some(v) if self.missing.is_numeric_code(v) => {
                     out.push(None);
                     continue;
@@ -176,6 +190,17 @@ impl Ctx<'_> {
                         continue;
                     }
                     Level::number(v)
+                }
+                // "2.5" in a decimal-comma file: a number in the wrong mark, not a text level.
+                None if other_mark_problem(raw, mark).is_some() => {
+                    self.problem(
+                        row,
+                        name,
+                        raw,
+                        other_mark_problem(raw, mark).unwrap_or_default(),
+                    );
+                    out.push(None);
+                    continue;
                 }
                 None => match range {
                     None => Level::new(raw),
@@ -234,14 +259,6 @@ fn looks_like_missing(raw: &str) -> bool {
             "x",
         ]
         .contains(&key.as_str())
-}
-
-fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
-    let v = raw.parse::<f64>().ok().or_else(|| {
-        (decimal_comma && raw.matches(',').count() == 1)
-            .then(|| raw.replace(',', ".").parse().ok())?
-    })?;
-    v.is_finite().then_some(v)
 }
 
 /// Validates and scores one wave file.
@@ -368,6 +385,7 @@ pub fn score_wave(raw: &RawWave, wave: u32, spec: &StudySpec) -> Result<WaveData
         path: raw.path.clone(),
         sha256: raw.sha256.clone(),
         delimiter: raw.delimiter as char,
+        decimal: raw.decimal,
         ids,
         scores,
         items,
@@ -463,14 +481,6 @@ pub(super) mod tests {
         assert_eq!(short, 1);
     }
 
-    #[test]
-    fn numbers_accept_decimal_commas_only_off_comma_files() {
-        assert_eq!(parse_number("3,5", true), Some(3.5));
-        assert_eq!(parse_number("3,5", false), None);
-        assert_eq!(parse_number("inf", false), None);
-        assert_eq!(parse_number("-2.5e1", false), Some(-25.0));
-    }
-
     /// A spec with constructs a, b, c (one column each, 0–10) and `covariates` appended.
     pub(in crate::load) fn spec_with(covariates: &str) -> StudySpec {
         let text = format!(
@@ -488,7 +498,7 @@ pub(super) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("T0.csv");
         std::fs::write(&path, csv).unwrap();
-        score_wave(&super::super::read_wave(&path)?, 0, spec)
+        score_wave(&super::super::read_wave(&path, None)?, 0, spec)
     }
 
     fn categorical(w: &WaveData, k: usize) -> Vec<Option<&str>> {

@@ -21,8 +21,15 @@ pub fn label(wave: u32) -> String {
 fn waves_in_name(path: &Path) -> Vec<u32> {
     let stem = path
         .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())
+        .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
+    waves_in_text(&stem)
+}
+
+/// Every wave number named in a text (a file stem, or a wave value in a long file), by the
+/// same rules as file names.
+pub(super) fn waves_in_text(text: &str) -> Vec<u32> {
+    let stem = text.to_lowercase();
     let tokens: Vec<&str> = stem
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
@@ -48,7 +55,7 @@ fn waves_in_name(path: &Path) -> Vec<u32> {
 }
 
 /// `t1`, `w2`, `wave3`, `followup1`, `fu2` → the number.
-fn prefixed_number(tok: &str) -> Option<u32> {
+pub(super) fn prefixed_number(tok: &str) -> Option<u32> {
     ["followup", "wave", "fu", "t", "w"].iter().find_map(|p| {
         let rest = tok.strip_prefix(p)?;
         (!rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit())).then(|| rest.parse().ok())?

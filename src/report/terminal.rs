@@ -21,10 +21,24 @@ pub fn write_summary(r: &AnalysisResults, report: &Report, out: &mut dyn Write) 
     writeln!(out, "spcure {} — {}", r.spcure_version, r.study)?;
     writeln!(out)?;
     writeln!(out, "Loaded")?;
+    let layout = &r.load.layout;
+    if layout.layout != crate::load::Layout::Waves {
+        let how = if layout.detected {
+            "detected"
+        } else {
+            "--layout"
+        };
+        writeln!(out, "  Layout ({how}): {}", layout.description)?;
+    }
     for f in &r.load.files {
+        let comma = if f.decimal == crate::load::DecimalMark::Comma {
+            ", decimal ','"
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "  {:<3} {:>5} rows  {:>5} baseline participants  (delimiter '{}')  {}",
+            "  {:<3} {:>5} rows  {:>5} baseline participants  (delimiter '{}'{comma})  {}",
             f.wave, f.rows, f.retained, f.delimiter, f.path
         )?;
     }

@@ -45,6 +45,19 @@ pub struct StudySpec {
     /// Analyses named one by one (`[[analysis]]` tables).
     #[serde(rename = "analysis", default)]
     pub analyses: Vec<AnalysisSpec>,
+    /// How a single long file names its waves (`[waves]`); see `crate::load`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waves: Option<WavesSpec>,
+}
+
+/// `[waves]`: the wave column of a long file and an explicit map of its values to waves,
+/// e.g. `map = { screening = "T0", "6m" = "T1" }`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WavesSpec {
+    pub column: Option<String>,
+    #[serde(default)]
+    pub map: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
