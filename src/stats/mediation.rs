@@ -177,7 +177,7 @@ impl MediationSpec {
         let boot = self.bootstrap(&centred, &layout, &point, progress)?;
         let direct = path_effect(&equations[self.mediators.len()]);
         let total = path_effect(&total_model);
-        Ok(self.assemble(
+        let result = self.assemble(
             &centred,
             &layout,
             &point,
@@ -186,7 +186,12 @@ impl MediationSpec {
             total_model,
             total,
             direct,
-        ))
+        );
+        // A product of finite coefficients can still overflow: never report it as inf.
+        for x in &result.indirect_effects {
+            super::check_finite(&format!("the indirect effect {}", x.label), &[x.estimate])?;
+        }
+        Ok(result)
     }
 
     /// Indirect effects (specific and total) with bootstrap SEs and CIs only: no equation

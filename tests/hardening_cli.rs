@@ -1,0 +1,152 @@
+//! Hardening through `spcure analyse` as a user meets it (issue 13): data of extreme magnitude
+//! give finite estimates or a reported "not computed", never a panic or NaN.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/example");
+
+fn example(wave: u8) -> String {
+    std::fs::read_to_string(Path::new(EXAMPLE).join(format!("T{wave}.csv"))).unwrap()
+}
+
+/// Writes T0..T2 (after `edit`) into `dir` and returns the file paths.
+fn waves(dir: &Path, edit: impl Fn(u8, String) -> String) -> Vec<PathBuf> {
+    (0..3)
+        .map(|w| {
+            let p = dir.join(format!("T{w}.csv"));
+            std::fs::write(&p, edit(w, example(w))).unwrap();
+            p
+        })
+        .collect()
+}
+
+fn analyse(paths: &[PathBuf], out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .arg("analyse")
+        .args(paths)
+        .arg("--out")
+        .arg(out)
+        .args(["--seed", "1", "--quiet"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Multiplies the `gp_visits` column of a wave file by `factor` (written in full).
+fn scale_gp_visits(text: String, factor: f64) -> String {
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let col = header.split(',').position(|h| h == "gp_visits").unwrap();
+    let mut out = format!("{header}\n");
+    for line in lines {
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        if let Ok(v) = cells[col].parse::<f64>() {
+            cells[col] = format!("{:e}", v * factor);
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// GP visits in units of 1e100 (range widened to match): the Welch df used to square
+/// variances of 1e200 into inf/inf = NaN and panic in the t quantile.
+fn gp_visits_run(factor: f64) -> (Output, Option<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = spcure::spec::DEFAULT_SPEC.replace(
+        "column = \"gp_visits\"\nmin = 0\nmax = 60",
+        &format!("column = \"gp_visits\"\nmin = 0\nmax = {:e}", 60.0 * factor),
+    );
+    assert_ne!(
+        text,
+        spcure::spec::DEFAULT_SPEC,
+        "the gp_visits range is in the spec"
+    );
+    let spec = dir.path().join("study.toml");
+    std::fs::write(&spec, text).unwrap();
+    let paths = waves(dir.path(), |_, t| scale_gp_visits(t, factor));
+    let out_dir = dir.path().join("out");
+    let args = ["--spec", spec.to_str().unwrap(), "--boot", "200"];
+    let out = analyse(
+        &paths,
+        &out_dir,
+        &[&args[..], &["--format", "json,md"]].concat(),
+    );
+    let results = std::fs::read_to_string(out_dir.join("results.json"))
+        .ok()
+        .map(|t| serde_json::from_str(&t).unwrap());
+    (out, results)
+}
+
+fn welch_gp_visits(results: &Value) -> Value {
+    results["analyses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "attrition")
+        .unwrap()["output"]["continuous"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["variable"] == "gp_visits")
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn scores_of_size_1e100_are_analysed_like_scores_of_size_1() {
+    let (plain, plain_json) = gp_visits_run(1.0);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let (big, big_json) = gp_visits_run(1e100);
+    let err = stderr(&big);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(big.status.code(), Some(0), "{err}");
+    let (a, b) = (
+        welch_gp_visits(&plain_json.unwrap()),
+        welch_gp_visits(&big_json.clone().unwrap()),
+    );
+    // t, df, p and g are scale-free; the difference scales with the data.
+    for key in ["t", "df", "p", "g"] {
+        let (x, y) = (a[key].as_f64().unwrap(), b[key].as_f64().unwrap());
+        assert!(
+            (x - y).abs() <= 1e-9 * x.abs().max(1e-300),
+            "{key}: {x} vs {y}"
+        );
+    }
+    let (x, y) = (a["diff"].as_f64().unwrap(), b["diff"].as_f64().unwrap());
+    assert!((y / (x * 1e100) - 1.0).abs() < 1e-9, "diff {x} vs {y}");
+    // No NaN/inf anywhere: serde writes them as null, so no estimate may be null.
+    let text = serde_json::to_string(&big_json.unwrap()).unwrap();
+    assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
+}
+
+/// Scores of size 1e200 have variances beyond double precision: every estimator that needs
+/// them reports "not computed" with the reason; nothing panics or prints NaN.
+#[test]
+fn scores_beyond_double_precision_are_not_computed_with_a_reason() {
+    let (out, results) = gp_visits_run(1e200);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");
+    let results = results.expect("results.json is written");
+    let text = serde_json::to_string(&results).unwrap();
+    assert!(text.contains("not finite"), "the reason is reported");
+    let attrition = results["analyses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "attrition")
+        .unwrap();
+    let notes = attrition["output"]["notes"].to_string();
+    assert!(
+        notes.contains("gp_visits") && notes.contains("not finite"),
+        "{notes}"
+    );
+}
