@@ -1,5 +1,6 @@
 //! Hardening through `spcure analyse` as a user meets it (issue 13): data of extreme magnitude
-//! give finite estimates or a reported "not computed", never a panic or NaN.
+//! give finite estimates or a reported "not computed", never a panic or NaN; a chain of
+//! eight mediators gives bounded, readable figures.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -149,4 +150,98 @@ fn scores_beyond_double_precision_are_not_computed_with_a_reason() {
         notes.contains("gp_visits") && notes.contains("not finite"),
         "{notes}"
     );
+}
+
+/// A spec of ten single-item constructs (the study and covariate tables of the default spec),
+/// so that a chain of eight mediators can be built from the example data.
+fn chain8_spec(dir: &Path) -> PathBuf {
+    let text = spcure::spec::DEFAULT_SPEC;
+    let study = &text[..text.find("[[construct]]").unwrap()];
+    let covariates =
+        &text[text.find("[[covariate]]").unwrap()..text.find("# The serial chain").unwrap()];
+    let items = [
+        "groups_1",
+        "groups_2",
+        "groups_3",
+        "groups_4",
+        "belong_1",
+        "belong_2",
+        "belong_3",
+        "support_1",
+        "support_2",
+        "hrqol_1",
+    ];
+    let mut spec = study.to_string();
+    for (i, item) in items.iter().enumerate() {
+        let max = if item.starts_with("hrqol") { 5 } else { 7 };
+        spec.push_str(&format!(
+            "[[construct]]\nname = \"c{i}\"\nlabel = \"Item {item}\"\ncolumn = \"{item}\"\nmin = 1\nmax = {max}\n\n"
+        ));
+    }
+    spec.push_str(covariates);
+    spec.push_str(
+        "[[analysis]]\nkind = \"serial_mediation\"\nid = \"chain8\"\nx = \"c0\"\n\
+         mediators = [\"c1\", \"c2\", \"c3\", \"c4\", \"c5\", \"c6\", \"c7\", \"c8\"]\ny = \"c9\"\n",
+    );
+    let path = dir.join("study.toml");
+    std::fs::write(&path, spec).unwrap();
+    path
+}
+
+/// The height of an SVG from its root element.
+fn svg_height(svg: &str) -> f64 {
+    let start = svg.find("height=\"").unwrap() + 8;
+    let end = start + svg[start..].find('"').unwrap();
+    svg[start..end].parse().unwrap()
+}
+
+/// k = 8 (255 specific indirect effects, 32,385 contrasts) used to fail at the figure stage
+/// with a forest plot 1.6 million pixels tall.
+#[test]
+fn a_chain_of_eight_mediators_gives_bounded_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = chain8_spec(dir.path());
+    let paths = waves(dir.path(), |_, t| t);
+    let out_dir = dir.path().join("out");
+    let out = analyse(
+        &paths,
+        &out_dir,
+        &[
+            "--spec",
+            spec.to_str().unwrap(),
+            "--boot",
+            "100",
+            "--format",
+            "json,md,svg,png",
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let figures = out_dir.join("figures");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&figures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let svg = std::fs::read_to_string(&path).unwrap();
+            let h = svg_height(&svg);
+            assert!(h <= 3000.0, "{}: {h} px tall", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "figures written: {checked}");
+    let forest = std::fs::read_to_string(figures.join("chain8_indirect_effects.svg")).unwrap();
+    assert!(
+        !forest.contains("Contrasts"),
+        "contrasts left out of the figure"
+    );
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("The 32385 pairwise contrasts are too many to draw legibly"),
+        "the caption says the contrasts are left out"
+    );
+    assert!(
+        md.contains("specific indirect effects largest in absolute value, of 255"),
+        "the caption says which indirect effects are shown"
+    );
+    assert!(figures.join("chain8_indirect_effects.png").exists());
 }
