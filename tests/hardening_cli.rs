@@ -245,3 +245,121 @@ fn a_chain_of_eight_mediators_gives_bounded_figures() {
     );
     assert!(figures.join("chain8_indirect_effects.png").exists());
 }
+
+/// Every "n = K", "K participants", "K of M" and "reason: K;" with 0 < K < `min` in `text`.
+fn small_counts(text: &str, min: u64) -> Vec<String> {
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit()
+            || (i > 0
+                && (bytes[i - 1].is_ascii_alphanumeric()
+                    || b"._-".contains(&bytes[i - 1])
+                    || bytes[i - 1] >= 0x80))
+        {
+            i += 1;
+            continue;
+        }
+        let end = i + bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let (before, after) = (&text[..i], &text[end..]);
+        let v: u64 = text[i..end].parse().unwrap_or(0);
+        let decimal =
+            after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_digit());
+        let count = before.ends_with(" n = ")
+            || before.ends_with("(n = ")
+            || before.ends_with(">n = ")
+            || [" participant", " excluded", " of "]
+                .iter()
+                .any(|w| after.starts_with(w));
+        if count && !decimal && v > 0 && v < min {
+            found.push(text[i.saturating_sub(30)..(end + 20).min(text.len())].to_string());
+        }
+        i = end;
+    }
+    found
+}
+
+/// `--min-cell N`: no count of people below N survives in the report's tables, text or
+/// figures; the methods say so; no row-level file is written by default.
+#[test]
+fn min_cell_suppresses_small_counts_everywhere_in_the_report() {
+    const MIN: u64 = 40;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = waves(dir.path(), |_, t| t);
+    let out_dir = dir.path().join("out");
+    let min = MIN.to_string();
+    let out = analyse(
+        &paths,
+        &out_dir,
+        &[
+            "--boot",
+            "200",
+            "--format",
+            "md,csv,svg",
+            "--min-cell",
+            &min,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !out_dir.join("panel.csv").exists(),
+        "row-level data only on request"
+    );
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(md.contains(&format!("< {MIN}")), "something was suppressed");
+    assert!(
+        md.contains("Small numbers were suppressed"),
+        "the methods say so"
+    );
+    assert_eq!(small_counts(&md, MIN), Vec::<String>::new());
+    for sub in ["figures", "tables"] {
+        for entry in std::fs::read_dir(out_dir.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert_eq!(
+                small_counts(&text, MIN),
+                Vec::<String>::new(),
+                "{}",
+                path.display()
+            );
+            if sub == "tables" {
+                check_csv_counts(&path, MIN);
+            }
+        }
+    }
+    // The same report without --min-cell has such counts (so the test could fail).
+    let plain_dir = dir.path().join("plain");
+    let out = analyse(&paths, &plain_dir, &["--boot", "200", "--format", "md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = std::fs::read_to_string(plain_dir.join("report.md")).unwrap();
+    assert!(!small_counts(&md, MIN).is_empty());
+}
+
+/// No integer 1..min in a count column of a CSV table.
+fn check_csv_counts(path: &Path, min: u64) {
+    const COUNT_COLUMNS: [&str; 10] = [
+        "n",
+        "missing",
+        "retained",
+        "lost",
+        "returned",
+        "n_completers",
+        "n_noncompleters",
+        "rows",
+        "baseline_participants",
+        "not_in_baseline",
+    ];
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        for (h, v) in headers.iter().zip(rec.iter()) {
+            if COUNT_COLUMNS.contains(&h) {
+                if let Ok(k) = v.parse::<u64>() {
+                    assert!(k == 0 || k >= min, "{}: {h} = {k}", path.display());
+                }
+            }
+        }
+    }
+}
