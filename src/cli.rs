@@ -133,6 +133,14 @@ pub struct AnalyseArgs {
     /// PNG resolution.
     #[arg(long, default_value_t = 150)]
     pub dpi: u32,
+    /// Also write panel.csv: the scored data of every participant (row-level data; keep it
+    /// out of anything shared).
+    #[arg(long)]
+    pub write_panel: bool,
+    /// Disclosure control: show every count of participants below N as "< N" in the tables,
+    /// text and figures of the report (NHS small-number rules, e.g. --min-cell 10).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub min_cell: Option<u64>,
     #[command(flatten)]
     pub boot: BootArgs,
 }
@@ -252,6 +260,10 @@ pub struct ReportArgs {
     /// Write into an existing non-empty directory.
     #[arg(long)]
     pub force: bool,
+    /// Disclosure control: show every count of participants below N as "< N" in the tables,
+    /// text and figures of the report (NHS small-number rules, e.g. --min-cell 10).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub min_cell: Option<u64>,
 }
 
 #[derive(Debug, Args)]

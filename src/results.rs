@@ -47,65 +47,165 @@ impl AnalysisResults {
 }
 
 impl AnalysisResults {
-    /// Checks what the report relies on beyond the JSON shape (unique ids, square matrices,
-    /// one equation per mediator plus Y, histogram edges), so a hand-edited or truncated
-    /// file is refused with a reason instead of crashing the report.
+    /// Checks what the report relies on beyond the JSON types (unique ids, at least one
+    /// file, square matrices, one equation per mediator plus Y, one entry per item, histogram
+    /// edges, …), so a hand-edited or truncated file is refused with the JSON path of the
+    /// offending field (e.g. `analyses[5].output.matrix.r[2]`) instead of crashing the report.
     pub fn validate(&self) -> Result<(), String> {
+        if self.load.files.is_empty() {
+            return Err("load.files is empty: the results name no data file".into());
+        }
         for (i, e) in self.analyses.iter().enumerate() {
             if self.analyses[..i].iter().any(|x| x.id == e.id) {
-                return Err(format!("analysis id '{}' appears twice", e.id));
+                return Err(format!("analyses[{i}].id: '{}' appears twice", e.id));
             }
             if let Some(o) = &e.output {
-                check_output(o).map_err(|m| format!("analysis '{}': {m}", e.id))?;
+                check_output(o, &format!("analyses[{i}].output"))
+                    .map_err(|m| format!("{m} (analysis '{}')", e.id))?;
             }
         }
         Ok(())
     }
 }
 
-fn check_output(o: &Output) -> Result<(), String> {
+/// `len` entries expected at `path`.
+fn check_len(path: &str, got: usize, want: usize, what: &str) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "{path} has {got} entries but needs {want} ({what})"
+        ))
+    }
+}
+
+/// A k × k matrix at `path`.
+fn check_square<T>(path: &str, m: &[Vec<T>], k: usize) -> Result<(), String> {
+    let what = format!("the matrix must be {k} × {k}, one row and column per variable");
+    check_len(path, m.len(), k, &what)?;
+    for (i, row) in m.iter().enumerate() {
+        check_len(&format!("{path}[{i}]"), row.len(), k, &what)?;
+    }
+    Ok(())
+}
+
+fn check_output(o: &Output, at: &str) -> Result<(), String> {
     match o {
         Output::Correlations(c) => {
             let m = &c.matrix;
             let k = m.variables.len();
-            let square = |rows: usize, lens: Vec<usize>| rows == k && lens.iter().all(|l| *l == k);
-            if !square(m.r.len(), m.r.iter().map(Vec::len).collect())
-                || !square(m.p.len(), m.p.iter().map(Vec::len).collect())
-                || !square(m.n.len(), m.n.iter().map(Vec::len).collect())
-            {
-                return Err(format!("the correlation matrices are not {k} × {k}"));
+            let at = format!("{at}.matrix");
+            if k == 0 {
+                return Err(format!("{at}.variables is empty"));
             }
+            check_square(&format!("{at}.r"), &m.r, k)
+                .and(check_square(&format!("{at}.p"), &m.p, k))
+                .and(check_square(&format!("{at}.n"), &m.n, k))
+                .map_err(|e| format!("{e}; the correlation matrices are not {k} × {k}"))?;
         }
-        Output::SerialMediation(m) => {
-            let r = &m.result;
-            let k = r.mediators.len();
-            if k == 0 || r.equations.len() != k + 1 {
-                return Err(format!(
-                    "{k} mediators but {} equations (need 1 to 8 mediators and one equation per mediator plus the outcome)",
-                    r.equations.len()
-                ));
-            }
-            if m.variables.len() < k + 2 {
-                return Err("fewer variables than X, the mediators and Y".into());
-            }
-            let d = &r.serial_distribution;
-            if d.edges.len() != d.counts.len() + 1 {
-                return Err("serial_distribution needs one more edge than counts".into());
-            }
-        }
+        Output::SerialMediation(m) => check_mediation(m, at)?,
         Output::Attrition(a) => {
-            if let Some(c) = a.categorical.iter().find(|c| {
-                c.counts_completers.len() != c.levels.len()
-                    || c.counts_noncompleters.len() != c.levels.len()
-            }) {
-                return Err(format!("'{}': counts do not match its levels", c.variable));
+            for (j, c) in a.categorical.iter().enumerate() {
+                let at = format!("{at}.categorical[{j}]");
+                let what = format!("'{}': counts do not match its levels", c.variable);
+                let n = c.levels.len();
+                check_len(
+                    &format!("{at}.counts_completers"),
+                    c.counts_completers.len(),
+                    n,
+                    &what,
+                )?;
+                check_len(
+                    &format!("{at}.counts_noncompleters"),
+                    c.counts_noncompleters.len(),
+                    n,
+                    &what,
+                )?;
+            }
+            if let Some(t) = &a.mcar {
+                let k = t.variables.len();
+                check_len(
+                    &format!("{at}.mcar.mu"),
+                    t.mu.len(),
+                    k,
+                    "one mean per variable",
+                )?;
+                check_square(&format!("{at}.mcar.sigma"), &t.sigma, k)?;
+            }
+        }
+        Output::Reliability(r) => {
+            for (j, s) in r.scales.iter().enumerate() {
+                let at = format!("{at}.scales[{j}]");
+                let x = &s.result;
+                let k = x.items.len();
+                if k == 0 {
+                    return Err(format!("{at}.result.items is empty"));
+                }
+                let one = "one entry per item";
+                check_len(
+                    &format!("{at}.result.item_stats"),
+                    x.item_stats.len(),
+                    k,
+                    one,
+                )?;
+                if let Some(f) = &x.omega {
+                    check_len(
+                        &format!("{at}.result.omega.loadings"),
+                        f.loadings.len(),
+                        k,
+                        one,
+                    )?;
+                    check_len(
+                        &format!("{at}.result.omega.uniquenesses"),
+                        f.uniquenesses.len(),
+                        k,
+                        one,
+                    )?;
+                }
             }
         }
         Output::Descriptives(_)
-        | Output::Reliability(_)
         | Output::Change(_)
         | Output::Regression(_)
         | Output::CountChange(_) => {}
     }
+    Ok(())
+}
+
+fn check_mediation(
+    o: &crate::analysis::mediation::MediationOutput,
+    at: &str,
+) -> Result<(), String> {
+    let r = &o.result;
+    let k = r.mediators.len();
+    let max = crate::stats::mediation::MAX_MEDIATORS;
+    if !(1..=max).contains(&k) {
+        return Err(format!(
+            "{at}.result.mediators has {k} entries; a serial mediation has 1 to {max} mediators, and its equations one per mediator plus the outcome"
+        ));
+    }
+    check_len(
+        &format!("{at}.result.equations"),
+        r.equations.len(),
+        k + 1,
+        "one equation per mediator plus the outcome",
+    )?;
+    if o.variables.len() < k + 2 {
+        return Err(format!(
+            "{at}.variables has {} entries; needs at least {} (X, the {k} mediators and Y): fewer variables than X, the mediators and Y",
+            o.variables.len(),
+            k + 2
+        ));
+    }
+    if r.indirect_effects.is_empty() {
+        return Err(format!("{at}.result.indirect_effects is empty"));
+    }
+    let d = &r.serial_distribution;
+    check_len(
+        &format!("{at}.result.serial_distribution.edges"),
+        d.edges.len(),
+        d.counts.len() + 1,
+        "serial_distribution needs one more edge than counts",
+    )?;
     Ok(())
 }

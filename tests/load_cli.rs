@@ -378,7 +378,11 @@ fn text_coded_arms_and_numeric_site_codes_load_as_categories() {
          categorical = true\nreference = \"CBT\"\n",
     );
     let out_dir = dir.path().join("out");
-    let out = analyse(&paths, &out_dir, &["--spec", spec.to_str().unwrap()]);
+    let out = analyse(
+        &paths,
+        &out_dir,
+        &["--spec", spec.to_str().unwrap(), "--write-panel"],
+    );
     let err = stderr(&out);
     // Only the load stage is asserted here: the text levels must load.
     for load_error in [
@@ -926,12 +930,25 @@ fn analyse_lists_only_the_files_it_wrote() {
     let out = analyse(&paths, &dir.path().join("o"), &["--format", "json,csv"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last = stdout.lines().last().unwrap_or_default();
-    assert!(
-        last.contains("results.json, panel.csv, tables/ ("),
-        "{last}"
-    );
+    assert!(last.contains("results.json, tables/ ("), "{last}");
     assert!(
         !last.contains("report.html") && !last.contains("figures/"),
         "{last}"
+    );
+    // Row-level data (panel.csv) are written only on request.
+    assert!(!last.contains("panel.csv"), "{last}");
+    assert!(!dir.path().join("o/panel.csv").exists());
+    let out = analyse(
+        &paths,
+        &dir.path().join("p"),
+        &["--format", "json", "--write-panel"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.contains("results.json, panel.csv"), "{last}");
+    let panel = std::fs::read_to_string(dir.path().join("p/panel.csv")).unwrap();
+    assert!(
+        panel.lines().count() > 600,
+        "one row per baseline participant"
     );
 }

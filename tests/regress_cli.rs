@@ -315,3 +315,60 @@ fn essentially_perfect_fit_warns_on_stderr_and_in_json() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.get("warnings").is_none(), "{v}");
 }
+
+/// A regressor of size 1e300 and one of size 1e-300 (issue 13 §1): fitted as R's lm() fits
+/// them, not NaN (tests/reference/regress/large_scale.R; SEs from R's rescaled fit).
+#[test]
+fn extreme_magnitude_regressors_match_r_lm() {
+    let want: Value =
+        serde_json::from_str(include_str!("reference/regress/large_scale.json")).unwrap();
+    let file = format!("{REF_DIR}/large_scale.csv");
+    let got = json(&[&file, "--y", "y", "--x", "big,small,z", "--json"]);
+    assert_eq!(got["n"], want["n"]);
+    let terms = got["terms"].as_array().unwrap();
+    for (j, name) in want["terms"].as_array().unwrap().iter().enumerate() {
+        let t = &terms[j];
+        assert_eq!(&t["term"], name);
+        for (key, r_key) in [("estimate", "estimate"), ("se", "se"), ("t", "t")] {
+            close(
+                t[key].as_f64().unwrap(),
+                want[r_key][j].as_f64().unwrap(),
+                &format!("{name} {key}"),
+            );
+        }
+    }
+    close(
+        got["r2"].as_f64().unwrap(),
+        want["r2"].as_f64().unwrap(),
+        "r2",
+    );
+    close(
+        got["mse"].as_f64().unwrap(),
+        want["mse"].as_f64().unwrap(),
+        "mse",
+    );
+}
+
+/// A slope that cannot be represented (y ~ 1e300 on x ~ 1e-300: slope ~ 1e600) is an analysis
+/// failure naming the term, never NaN or inf with exit 0.
+#[test]
+fn an_unrepresentable_estimate_exits_1_instead_of_printing_inf() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "d.csv",
+        "y,x\n1e300,1e-300\n3e300,2e-300\n2e300,3e-300\n5e300,4e-300\n4e300,5e-300\n",
+    );
+    for json in [false, true] {
+        let mut args = vec![file.as_str(), "--y", "y", "--x", "x"];
+        if json {
+            args.push("--json");
+        }
+        let out = spcure(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("'x'") && err.contains("not finite"), "{err}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
+    }
+}

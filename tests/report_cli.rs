@@ -185,6 +185,12 @@ fn a_90_percent_level_labels_every_interval_90_percent() {
 /// Breaks one thing in a results file's analyses.
 type Breaker = Box<dyn Fn(&mut Vec<serde_json::Value>)>;
 
+fn mediation(e: &mut [serde_json::Value]) -> &mut serde_json::Value {
+    e.iter_mut()
+        .find(|x| x["kind"] == "serial_mediation")
+        .unwrap()
+}
+
 #[test]
 fn report_refuses_inconsistent_results_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
@@ -208,6 +214,83 @@ fn report_refuses_inconsistent_results_with_exit_2() {
                     .find(|x| x["kind"] == "serial_mediation")
                     .unwrap();
                 m["output"]["result"]["mediators"] = serde_json::json!([]);
+            }),
+        ),
+        (
+            "output.matrix.r[1] has",
+            Box::new(|e| {
+                let c = e.iter_mut().find(|x| x["kind"] == "correlations").unwrap();
+                c["output"]["matrix"]["r"][1].as_array_mut().unwrap().pop();
+            }),
+        ),
+        (
+            "output.matrix.p has",
+            Box::new(|e| {
+                let c = e.iter_mut().find(|x| x["kind"] == "correlations").unwrap();
+                c["output"]["matrix"]["p"] = serde_json::json!([]);
+            }),
+        ),
+        (
+            "output.result.mediators has 0 entries",
+            Box::new(|e| {
+                let m = mediation(e);
+                m["output"]["result"]["mediators"] = serde_json::json!([]);
+            }),
+        ),
+        (
+            "output.result.equations has",
+            Box::new(|e| {
+                let m = mediation(e);
+                m["output"]["result"]["equations"]
+                    .as_array_mut()
+                    .unwrap()
+                    .pop();
+            }),
+        ),
+        (
+            "output.variables has",
+            Box::new(|e| {
+                let m = mediation(e);
+                m["output"]["variables"].as_array_mut().unwrap().truncate(2);
+            }),
+        ),
+        (
+            "output.result.indirect_effects is empty",
+            Box::new(|e| {
+                let m = mediation(e);
+                m["output"]["result"]["indirect_effects"] = serde_json::json!([]);
+            }),
+        ),
+        (
+            "output.result.serial_distribution.edges has",
+            Box::new(|e| {
+                let m = mediation(e);
+                let d = &mut m["output"]["result"]["serial_distribution"];
+                d["edges"].as_array_mut().unwrap().pop();
+            }),
+        ),
+        (
+            "result.item_stats has",
+            Box::new(|e| {
+                let r = e.iter_mut().find(|x| x["kind"] == "reliability").unwrap();
+                let s = &mut r["output"]["scales"][0]["result"]["item_stats"];
+                s.as_array_mut().unwrap().pop();
+            }),
+        ),
+        (
+            "output.categorical[0].counts_completers has",
+            Box::new(|e| {
+                let a = e.iter_mut().find(|x| x["kind"] == "attrition").unwrap();
+                let c = &mut a["output"]["categorical"][0]["counts_completers"];
+                c.as_array_mut().unwrap().push(1.into());
+            }),
+        ),
+        (
+            "output.mcar.sigma[0] has",
+            Box::new(|e| {
+                let a = e.iter_mut().find(|x| x["kind"] == "attrition").unwrap();
+                let c = &mut a["output"]["mcar"]["sigma"][0];
+                c.as_array_mut().unwrap().pop();
             }),
         ),
         (
@@ -241,6 +324,20 @@ fn report_refuses_inconsistent_results_with_exit_2() {
             "{needle}: {err}"
         );
     }
+    // Outside the analyses: the data files the report names.
+    r["analyses"] = serde_json::Value::Array(entries);
+    r["load"]["files"] = serde_json::json!([]);
+    let path = dir.path().join("no_files.json");
+    std::fs::write(&path, serde_json::to_string(&r).unwrap()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .args(["report", path.to_str().unwrap(), "--out"])
+        .arg(dir.path().join("re"))
+        .arg("--force")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("load.files is empty"), "{err}");
 }
 
 /// Runs spcure with its stdout a pipe whose read end is closed at once (as `spcure … | head -0`

@@ -171,6 +171,16 @@ fn invalid_tables_exit_2_naming_the_problem() {
     let (code, err) = bad_table(|t| t.replace("means", "mean"));
     assert_eq!(code, 2);
     assert!(err.contains("t.toml"), "{err}");
+    // Moments beyond double precision (issue 13): never write `inf` and claim success.
+    let (code, err) = bad_table(|t| t.replace("sds = [0.50123132403836701", "sds = [1e308"));
+    assert_eq!(code, 2);
+    assert!(err.contains("'cond'") && err.contains("overflows"), "{err}");
+    let (code, err) = bad_table(|t| t.replace("means = [0.47154471544715448", "means = [1e308"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("'cond'") && err.contains("too small next to its mean"),
+        "{err}"
+    );
 }
 
 fn simulate_cohort(out: &Path, extra: &[&str]) -> Output {

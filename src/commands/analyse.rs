@@ -9,7 +9,7 @@ use crate::analysis::{self, Context, Settings};
 use crate::config::AnalyseConfig;
 use crate::load::{load_study, write_panel_csv, LoadSummary, Panel};
 use crate::output::OutputDir;
-use crate::report::build::build;
+use crate::report::build::build_disclosed;
 use crate::report::terminal;
 use crate::report::write::write_outputs;
 use crate::results::{AnalysisResults, SCHEMA_VERSION};
@@ -22,11 +22,14 @@ pub fn run(cfg: &AnalyseConfig) -> Result<()> {
     let plan = analysis::plan(&cfg.spec, &panel)?;
     let out = OutputDir::prepare(&cfg.out, cfg.force, &inputs)?;
     let results = super::with_threads(cfg.boot.threads, || analyse(cfg, &panel, load, &plan))?;
-    let report = build(&results);
+    let report = build_disclosed(&results, cfg.min_cell);
     let mut written = write_outputs(&results, &report, &out, &cfg.formats, cfg.dpi)?;
-    let mut panel_csv = Vec::new();
-    write_panel_csv(&panel, &mut panel_csv).context("cannot write the panel")?;
-    written.push(out.write("panel.csv", &panel_csv)?);
+    // Row-level data only on request: what is shared by default holds no individual's scores.
+    if cfg.write_panel {
+        let mut panel_csv = Vec::new();
+        write_panel_csv(&panel, &mut panel_csv).context("cannot write the panel")?;
+        written.push(out.write("panel.csv", &panel_csv)?);
+    }
     let mut stdout = std::io::stdout().lock();
     terminal::write_summary(&results, &report, &mut stdout)?;
     writeln!(
@@ -53,7 +56,8 @@ pub fn run(cfg: &AnalyseConfig) -> Result<()> {
     Ok(())
 }
 
-/// "report.html, report.md, results.json, panel.csv, tables/ (22), figures/ (12)".
+/// "report.html, report.md, results.json, tables/ (22), figures/ (12)" (and panel.csv with
+/// `--write-panel`).
 fn written_summary(written: &[std::path::PathBuf], root: &std::path::Path) -> String {
     let mut top = Vec::new();
     let mut dirs: Vec<(String, usize)> = Vec::new();

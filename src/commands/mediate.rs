@@ -224,7 +224,7 @@ fn equation(s: &mut String, eq: &OlsResult) {
 }
 
 fn opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"))
+    v.map_or_else(|| "-".to_string(), |v| crate::report::apa::fixed(v, 4))
 }
 
 fn name_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
@@ -422,5 +422,18 @@ fn notes(s: &mut String, r: &MediationResult) {
             &b.clamped,
             ", ",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_rounding_to_zero_print_without_a_minus_sign() {
+        assert_eq!(opt(Some(-0.00004)), "0.0000");
+        assert_eq!(opt(Some(-0.0)), "0.0000");
+        assert_eq!(opt(Some(-0.12344)), "-0.1234");
+        assert_eq!(opt(None), "-");
     }
 }

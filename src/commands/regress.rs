@@ -153,9 +153,9 @@ pub fn render_table(out: &RegressOutput) -> String {
     };
     let r2_kind = if f.intercept { "" } else { " (uncentred)" };
     s.push_str(&format!(
-        "R²{r2_kind} = {:.6}, adjusted R² = {:.6}, {model_f}, MSE = {}\n\n",
-        f.r2,
-        f.adj_r2,
+        "R²{r2_kind} = {}, adjusted R² = {}, {model_f}, MSE = {}\n\n",
+        crate::report::apa::fixed(f.r2, 6),
+        crate::report::apa::fixed(f.adj_r2, 6),
         num(f.mse)
     ));
     let level = format!("{}%", f.level * 100.0);
@@ -238,7 +238,7 @@ pub(super) fn num(v: f64) -> String {
     }
     let a = v.abs();
     if a == 0.0 || (1e-3..1e6).contains(&a) {
-        format!("{v:.4}")
+        crate::report::apa::fixed(v, 4)
     } else {
         format!("{v:.4e}")
     }
@@ -271,6 +271,9 @@ mod tests {
     fn numbers_switch_to_scientific_outside_the_usual_range() {
         assert_eq!(num(12.34567), "12.3457");
         assert_eq!(num(0.0), "0.0000");
+        // Negative zero (and a negative value rounding to zero) never prints as "-0.0000".
+        assert_eq!(num(-0.0), "0.0000");
+        assert_eq!(num(-0.00100001), "-0.0010");
         assert_eq!(num(-3482258.63459582), "-3.4823e6");
         assert_eq!(num(4.0e-5), "4.0000e-5");
         assert_eq!(pval(0.00001), "<.0001");

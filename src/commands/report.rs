@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use crate::config::report::ReportConfig;
 use crate::error::UsageError;
 use crate::output::OutputDir;
-use crate::report::build::build;
+use crate::report::build::build_disclosed;
 use crate::report::write::write_outputs;
 use crate::results::{AnalysisResults, SCHEMA_VERSION};
 
@@ -17,7 +17,13 @@ pub fn run(cfg: &ReportConfig) -> Result<()> {
         .with_context(|| format!("cannot read {}", cfg.results.display()))?;
     let results = parse(&text, &cfg.results.display().to_string())?;
     let out = OutputDir::prepare(&cfg.out, cfg.force, std::slice::from_ref(&cfg.results))?;
-    let written = write_outputs(&results, &build(&results), &out, &cfg.formats, cfg.dpi)?;
+    let written = write_outputs(
+        &results,
+        &build_disclosed(&results, cfg.min_cell),
+        &out,
+        &cfg.formats,
+        cfg.dpi,
+    )?;
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,

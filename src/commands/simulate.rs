@@ -34,8 +34,9 @@ pub fn run(a: &SimulateArgs) -> Result<()> {
 }
 
 fn run_matched(c: &MatchConfig) -> Result<()> {
-    let out = OutputDir::prepare(&c.out, c.force, std::slice::from_ref(&c.table_path))?;
+    // Simulate first: a table that cannot be matched leaves no directory behind.
     let data = c.spec.simulate(&c.moments)?;
+    let out = OutputDir::prepare(&c.out, c.force, std::slice::from_ref(&c.table_path))?;
     let path = out.write("matched.csv", data.to_csv().as_bytes())?;
     eprintln!(
         "wrote {} ({} rows x {} variables; means, SDs and correlations equal {})",

@@ -40,6 +40,10 @@ pub struct AnalyseConfig {
     pub force: bool,
     pub formats: Vec<String>,
     pub dpi: u32,
+    /// Write panel.csv (row-level scored data); off unless asked for.
+    pub write_panel: bool,
+    /// Counts below this are shown as "< N" in the report (`--min-cell`).
+    pub min_cell: Option<u64>,
     pub boot: BootConfig,
 }
 
@@ -254,6 +258,8 @@ impl AnalyseConfig {
             force: a.force,
             formats,
             dpi: check_dpi(a.dpi)?,
+            write_panel: a.write_panel,
+            min_cell: a.min_cell,
             boot: BootConfig::from_args(&a.boot)?,
         })
     }

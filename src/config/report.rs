@@ -12,6 +12,8 @@ pub struct ReportConfig {
     pub formats: Vec<String>,
     pub dpi: u32,
     pub force: bool,
+    /// Counts below this are shown as "< N" (`--min-cell`).
+    pub min_cell: Option<u64>,
 }
 
 impl ReportConfig {
@@ -22,6 +24,7 @@ impl ReportConfig {
             formats: crate::report::parse_formats(&a.format)?,
             dpi: super::check_dpi(a.dpi)?,
             force: a.force,
+            min_cell: a.min_cell,
         })
     }
 }

@@ -13,7 +13,8 @@ use crate::results::AnalysisResults;
 use crate::stats::descriptives::Summary;
 
 fn opt(v: Option<f64>, digits: usize) -> String {
-    v.map_or_else(|| "—".to_string(), |x| format!("{x:.digits$}"))
+    // Through the APA formatter, so that a value rounding to zero never prints as "-0.000".
+    v.map_or_else(|| "—".to_string(), |x| super::apa::fixed(x, digits))
 }
 
 /// Writes the summary (fits in 100 columns).

@@ -23,6 +23,9 @@ use crate::stats::StatsError;
 /// re-exported so `crate::simulate::matched::{Moments, …}` keeps working.
 pub use crate::stats::mvn::{cholesky_lower, normal_rows, Moments};
 
+/// Smallest SD/|mean| whose deviations double precision keeps to about 1e-7 relative.
+const PRECISION_RATIO: f64 = 1e-9;
+
 /// Tolerance for "the diagonal is 1" and "the matrix is symmetric" in a typed-in table.
 const TABLE_TOL: f64 = 1e-9;
 
@@ -77,6 +80,23 @@ impl MomentTable {
             return Err(invalid(format!(
                 "sds: the SD of '{}' is {}; every SD must be positive",
                 self.variables[i], self.sds[i]
+            )));
+        }
+        if let Some(i) = self.sds.iter().position(|s| !(s * s).is_finite()) {
+            return Err(invalid(format!(
+                "sds: the SD of '{}' is {}; its square (the variance) overflows double \
+                 precision: rescale the variable (e.g. give it in thousands)",
+                self.variables[i], self.sds[i]
+            )));
+        }
+        // A deviation of one SD must survive being added to the mean (ulp(mean) ≈ 1e-16·|mean|),
+        // or the written data would not have the table's SD.
+        if let Some(i) = (0..p).find(|&i| self.sds[i] < self.means[i].abs() * PRECISION_RATIO) {
+            return Err(invalid(format!(
+                "sds: the SD of '{}' ({}) is too small next to its mean ({}) for double precision \
+                 to hold the deviations (need SD ≥ |mean| × {PRECISION_RATIO:e}); subtract a \
+                 constant from the variable first (e.g. centre it)",
+                self.variables[i], self.sds[i], self.means[i]
             )));
         }
         let corr = self.correlation_matrix()?;
@@ -217,9 +237,13 @@ impl MatchedSpec {
             .ok_or_else(|| invalid("whitening failed".into()))?;
         let l = cholesky_lower(&m.covariance(), "the target covariance")?;
         let x_t = l * w_t; // Xᵀ before adding the means
-        let columns = (0..p)
+        let columns: Vec<Vec<f64>> = (0..p)
             .map(|j| x_t.row(j).iter().map(|v| v + m.means[j]).collect())
             .collect();
+        // A mean near the largest double plus a deviation can overflow: never write `inf`.
+        for (name, col) in m.names.iter().zip(&columns) {
+            crate::stats::check_finite(&format!("a simulated value of '{name}'"), col)?;
+        }
         Ok(MatchedData {
             names: m.names.clone(),
             columns,

@@ -140,12 +140,20 @@ pub fn compare_continuous(
     }
     let (v1, v2) = (s1 * s1 / n1 as f64, s2 * s2 / n2 as f64);
     let se = (v1 + v2).sqrt();
-    let df = (v1 + v2).powi(2) / (v1 * v1 / (n1 - 1) as f64 + v2 * v2 / (n2 - 1) as f64);
+    // Welch–Satterthwaite df written with the shares rⱼ = vⱼ/(v₁ + v₂), which is the same
+    // number but cannot overflow: (v₁ + v₂)²/(v₁²/(n₁−1) + v₂²/(n₂−1)) squares variances
+    // and gives inf/inf = NaN for scores around 1e100.
+    let (r1, r2) = (v1 / (v1 + v2), v2 / (v1 + v2));
+    let df = 1.0 / (r1 * r1 / (n1 - 1) as f64 + r2 * r2 / (n2 - 1) as f64);
     let diff = m1 - m2;
     let t = diff / se;
     let tcrit = dist::t_quantile(0.5 + level / 2.0, df);
     let (g, g_se) = hedges_g(diff, s1, s2, n1, n2);
     let z = dist::norm_quantile(0.5 + level / 2.0);
+    super::check_finite(
+        &format!("the completer comparison of '{variable}'"),
+        &[m1, m2, s1, s2, t, df, diff, tcrit * se, g, g_se],
+    )?;
     Ok(ContinuousComparison {
         variable: variable.to_string(),
         level,

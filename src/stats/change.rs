@@ -137,6 +137,20 @@ pub fn paired(
     let q = (1.0 - level) / 2.0;
     let ncp = [ncp_for(t, df, 1.0 - q)?, ncp_for(t, df, q)?];
     let root_n = (n as f64).sqrt();
+    super::check_finite(
+        "the paired comparison",
+        &[
+            mean_change,
+            sd_change,
+            t,
+            tcrit * se,
+            sd_from,
+            sd_to,
+            s_av,
+            ncp[0],
+            ncp[1],
+        ],
+    )?;
     Ok(PairedComparison {
         n,
         n_excluded: from.len() - n,

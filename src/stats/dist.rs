@@ -27,9 +27,17 @@ pub fn f_upper(f: f64, df1: f64, df2: f64) -> f64 {
     beta_reg(df2 / 2.0, df1 / 2.0, df2 / (df2 + df1 * f))
 }
 
-/// Quantile of Student's t (used for confidence intervals).
+/// Quantile of Student's t (used for confidence intervals). NaN when `df` is not positive
+/// (or NaN), so that a degenerate interval reaches the estimator's finiteness check as "not
+/// computed" instead of aborting; the normal quantile for infinite `df`.
 pub fn t_quantile(p: f64, df: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, df).expect("df > 0").inverse_cdf(p)
+    if df.is_infinite() && df > 0.0 {
+        return norm_quantile(p);
+    }
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) if df > 0.0 => t.inverse_cdf(p),
+        _ => f64::NAN,
+    }
 }
 
 /// Standard normal cdf Φ.
@@ -65,6 +73,16 @@ mod tests {
         // R: 2*pt(-18.370444, 121) = 8.39e-37; relative precision must survive.
         let p = t_two_sided(18.370444, 121.0);
         assert!((p / 8.39e-37 - 1.0).abs() < 0.01, "{p}");
+    }
+
+    #[test]
+    fn t_quantile_of_degenerate_df_is_nan_not_a_panic() {
+        assert!(t_quantile(0.975, f64::NAN).is_nan());
+        assert!(t_quantile(0.975, 0.0).is_nan());
+        assert!(t_quantile(0.975, -3.0).is_nan());
+        assert!((t_quantile(0.975, f64::INFINITY) - 1.959963984540054).abs() < 1e-12);
+        // R: qt(0.975, 10) = 2.228138851986274
+        assert!((t_quantile(0.975, 10.0) - 2.228138851986274).abs() < 1e-10);
     }
 
     #[test]

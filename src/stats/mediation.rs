@@ -234,6 +234,10 @@ impl MediationSpec {
             variable: c.variable.clone(),
             clusters: c.clusters.count(),
         });
+        // A product of finite coefficients can still overflow: never report it as inf.
+        for x in &result.indirect_effects {
+            super::check_finite(&format!("the indirect effect {}", x.label), &[x.estimate])?;
+        }
         Ok(result)
     }
 

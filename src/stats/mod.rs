@@ -46,8 +46,33 @@ pub enum StatsError {
     },
     #[error("non-finite value (NaN or infinity) in {what}")]
     NonFinite { what: String },
+    /// The data were finite but a result is not: the arithmetic over- or underflowed.
+    #[error("{what} is not finite: the arithmetic overflows double precision (values too far from 1 in magnitude); rescale the variables, e.g. divide them by a power of ten")]
+    Overflow { what: String },
     #[error("{0}")]
     Invalid(String),
+}
+
+/// Refuses a result that is not finite: never report NaN or infinity as an estimate.
+pub(crate) fn check_finite(what: &str, values: &[f64]) -> Result<(), StatsError> {
+    if values.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(StatsError::Overflow { what: what.into() })
+    }
+}
+
+/// The power of two nearest below max |v| (1 for an all-zero or non-finite column).
+/// Dividing by a power of two is exact, so scaled arithmetic gives the same digits as
+/// unscaled arithmetic wherever the latter does not over- or underflow.
+pub(crate) fn pow2_scale(values: &[f64]) -> f64 {
+    let max = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if max == 0.0 || !max.is_finite() {
+        return 1.0;
+    }
+    // Clamped so that 1/scale stays a normal number too.
+    let e = (max.log2().floor() as i32).clamp(-1020, 1020);
+    f64::from_bits(((e + 1023) as u64) << 52)
 }
 
 #[cfg(test)]

@@ -19,27 +19,36 @@ const PIVOT_TOL: f64 = 1e-10;
 /// treated as constant.
 const CONSTANT_TOL: f64 = 1e-12;
 
-/// Data centred at their column means, stored row-major (case i is `row(i)`).
+/// Data centred at their column means, stored row-major (case i is `row(i)`), each column
+/// in scaled units (divided by a power of two near its largest |value|, see [`Centred::new`]).
 #[derive(Debug, Clone)]
 pub struct Centred {
     n: usize,
     d: usize,
     rows: Vec<f64>,
-    /// Full-sample variances (÷ n), the scale for "constant in a resample".
+    /// Full-sample variances (÷ n) in scaled units, the scale for "constant in a resample".
     var: Vec<f64>,
+    /// The power of two each column was divided by.
+    scale: Vec<f64>,
 }
 
 impl Centred {
-    /// Centres the columns (all of one length n ≥ 1).
+    /// Scales and centres the columns (all of one length n ≥ 1).
     ///
     /// # Formula
-    /// zᵢⱼ = xᵢⱼ − x̄ⱼ with x̄ⱼ = Σᵢxᵢⱼ/n refined once by the mean of the residuals
-    /// (x̄ⱼ += Σᵢ(xᵢⱼ − x̄ⱼ)/n, which corrects rounding in the first sum); vⱼ = Σᵢzᵢⱼ²/n.
+    /// x̃ᵢⱼ = xᵢⱼ/sⱼ with sⱼ the power of two nearest below maxᵢ|xᵢⱼ| (exact; it keeps the
+    /// cross-products of columns of size 1e300 or 1e-300 in range, as R's QR scales column
+    /// norms); zᵢⱼ = x̃ᵢⱼ − x̄ⱼ with x̄ⱼ = Σᵢx̃ᵢⱼ/n refined once by the mean of the residuals
+    /// (x̄ⱼ += Σᵢ(x̃ᵢⱼ − x̄ⱼ)/n, which corrects rounding in the first sum); vⱼ = Σᵢzᵢⱼ²/n.
+    /// Slopes and SDs are returned in the data's units ([`CrossProducts`]).
     pub fn new(cols: &[&[f64]]) -> Self {
         let (n, d) = (cols[0].len(), cols.len());
         let mut rows = vec![0.0; n * d];
         let mut var = vec![0.0; d];
+        let mut scale = vec![1.0; d];
         for (j, col) in cols.iter().enumerate() {
+            scale[j] = super::pow2_scale(col);
+            let col: Vec<f64> = col.iter().map(|v| v / scale[j]).collect();
             let mut mean = col.iter().sum::<f64>() / n as f64;
             mean += col.iter().map(|v| v - mean).sum::<f64>() / n as f64;
             for (i, v) in col.iter().enumerate() {
@@ -47,7 +56,13 @@ impl Centred {
             }
             var[j] = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
         }
-        Self { n, d, rows, var }
+        Self {
+            n,
+            d,
+            rows,
+            var,
+            scale,
+        }
     }
 
     /// Number of cases.
@@ -60,7 +75,7 @@ impl Centred {
         self.d
     }
 
-    /// The centred values of case i.
+    /// The centred values of case i, in scaled units.
     pub fn row(&self, i: usize) -> &[f64] {
         &self.rows[i * self.d..(i + 1) * self.d]
     }
@@ -73,14 +88,18 @@ pub struct Moments {
     count: f64,
     sums: Vec<f64>,
     tri: Vec<f64>,
+    /// The column scales of the data (see [`Centred::new`]).
+    scale: Vec<f64>,
 }
 
 impl Moments {
-    fn zero(d: usize) -> Self {
+    fn zero(data: &Centred) -> Self {
+        let d = data.d;
         Self {
             count: 0.0,
             sums: vec![0.0; d],
             tri: vec![0.0; d * (d + 1) / 2],
+            scale: data.scale.clone(),
         }
     }
 
@@ -117,7 +136,7 @@ impl Moments {
             9 => Self::from_counts_fixed::<9>(data, counts),
             10 => Self::from_counts_fixed::<10>(data, counts),
             _ => {
-                let mut m = Self::zero(data.d);
+                let mut m = Self::zero(data);
                 for (i, &c) in counts.iter().enumerate() {
                     if c != 0 {
                         m.add(data.row(i), f64::from(c));
@@ -152,12 +171,13 @@ impl Moments {
             count,
             sums: sums.to_vec(),
             tri,
+            scale: data.scale.clone(),
         }
     }
 
     /// Moments of the full sample (every case once).
     pub fn full(data: &Centred) -> Self {
-        let mut m = Self::zero(data.d);
+        let mut m = Self::zero(data);
         for i in 0..data.n {
             m.add(data.row(i), 1.0);
         }
@@ -191,25 +211,29 @@ impl Moments {
             d,
             count: self.count,
             s,
+            scale: self.scale.clone(),
         }
     }
 }
 
-/// A centred cross-product matrix S (d × d, full, row-major) and its case count n_w = Σw.
+/// A centred cross-product matrix S (d × d, full, row-major, in the scaled units of
+/// [`Centred`]) and its case count n_w = Σw.
 #[derive(Debug, Clone)]
 pub struct CrossProducts {
     d: usize,
     count: f64,
     s: Vec<f64>,
+    /// Column scales sⱼ: results are multiplied back into the data's units.
+    scale: Vec<f64>,
 }
 
 impl CrossProducts {
     /// Sample SD of column j.
     ///
     /// # Formula
-    /// SDⱼ = √(Sⱼⱼ / (n_w − 1)) (the n − 1 denominator of R's `sd()`).
+    /// SDⱼ = sⱼ·√(Sⱼⱼ / (n_w − 1)) (the n − 1 denominator of R's `sd()`; sⱼ the column scale).
     pub fn sd(&self, j: usize) -> f64 {
-        (self.s[j * self.d + j] / (self.count - 1.0)).sqrt()
+        (self.s[j * self.d + j] / (self.count - 1.0)).sqrt() * self.scale[j]
     }
 
     /// True when some column is (nearly) constant in these moments, relative to `data`, the
@@ -231,7 +255,8 @@ impl CrossProducts {
     ///
     /// # Formula
     /// Solves the normal equations S_PP β = S_Po by Cholesky, S_PP = L Lᵀ: forward
-    /// L z = S_Po, back Lᵀ β = z (e.g. Golub & Van Loan 2013, *Matrix Computations*, §4.2).
+    /// L z = S_Po, back Lᵀ β = z (e.g. Golub & Van Loan 2013, *Matrix Computations*, §4.2);
+    /// in the data's units βⱼ = β̃ⱼ·s_o/sⱼ (S is in scaled units).
     pub fn solve(&self, preds: &[usize], outcome: usize) -> Option<Vec<f64>> {
         let (s, d) = (&self.s, self.d);
         let l = cholesky(s, d, preds)?;
@@ -250,6 +275,9 @@ impl CrossProducts {
                 v -= l[t * p + i] * z[t];
             }
             z[i] = v / l[i * p + i];
+        }
+        for (b, &j) in z.iter_mut().zip(preds) {
+            *b = *b * self.scale[outcome] / self.scale[j];
         }
         Some(z)
     }
@@ -318,6 +346,29 @@ mod tests {
         for (a, b) in left.s.iter().zip(&zero.s) {
             assert!((a - b).abs() < IDENTITY_TOL);
         }
+    }
+
+    /// Columns of size 1e300 and 1e-300 (whose squares over- and underflow) give the slopes
+    /// and SDs of the unscaled data, scaled.
+    #[test]
+    fn extreme_magnitudes_are_solved_in_scaled_units() {
+        let (x, z, y) = data();
+        let big: Vec<f64> = x.iter().map(|v| v * 1e300).collect();
+        let tiny: Vec<f64> = y.iter().map(|v| v * 1e-300).collect();
+        let c = Centred::new(&[&big, &z, &tiny]);
+        let s = Moments::full(&c).centred_cross();
+        let beta = s.solve(&[0, 1], 2).unwrap();
+        // β_big = 3·1e-300/1e300 is below the smallest double; z's slope −1e-300 is not.
+        assert!((beta[1] / -1e-300 - 1.0).abs() < 1e-12, "{beta:?}");
+        let plain = Moments::full(&Centred::new(&[&x, &z, &y])).centred_cross();
+        assert!((s.sd(0) / (plain.sd(0) * 1e300) - 1.0).abs() < 1e-12);
+        assert!((s.sd(2) / (plain.sd(2) * 1e-300) - 1.0).abs() < 1e-12);
+        // y ~ 1e300 on x ~ 1e300: slope 3, exactly as unscaled.
+        let big_y: Vec<f64> = y.iter().map(|v| v * 1e300).collect();
+        let c = Centred::new(&[&big, &z, &big_y]);
+        let beta = Moments::full(&c).centred_cross().solve(&[0, 1], 2).unwrap();
+        assert!((beta[0] - 3.0).abs() < 1e-9, "{beta:?}");
+        assert!((beta[1] / -1e300 - 1.0).abs() < 1e-9, "{beta:?}");
     }
 
     #[test]

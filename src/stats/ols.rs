@@ -32,7 +32,7 @@ use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
 use super::dist;
-use super::StatsError;
+use super::{check_finite, pow2_scale, StatsError};
 
 /// Name of the intercept term in every output, as in R.
 pub const INTERCEPT: &str = "(Intercept)";
@@ -170,7 +170,24 @@ impl OlsSpec {
         if n <= p {
             return Err(StatsError::TooFewRows { n, p });
         }
-        let (x, term_names) = self.design(y, predictors, names)?;
+        let (mut x, term_names) = self.design(y, predictors, names)?;
+        if y.iter().all(|v| *v == y[0]) && (self.intercept || y[0] == 0.0) {
+            // R² would be 0/0: nothing to explain.
+            return Err(StatsError::Invalid(format!(
+                "the outcome '{outcome}' has the same value ({}) for all {n} rows, so there is no variation to explain",
+                y[0]
+            )));
+        }
+        // Fit in scaled units (each column and y divided by a power of two near its largest
+        // |value|), as R's QR scales its column norms: a regressor of size 1e300 would
+        // otherwise overflow the squared norms. Exact, so ordinary data give the same digits.
+        let scales: Vec<f64> = x.as_slice().chunks_exact(n).map(pow2_scale).collect();
+        for (mut col, s) in x.column_iter_mut().zip(&scales) {
+            col /= *s;
+        }
+        let y_scale = pow2_scale(y);
+        let y_scaled: Vec<f64> = y.iter().map(|v| v / y_scale).collect();
+        let y = y_scaled.as_slice();
         let qr = Householder::new(&x);
         check_rank(&x, &qr.r, &term_names)?;
         let (beta, resid) = qr.refined_solution(&x, y)?;
@@ -188,6 +205,8 @@ impl OlsSpec {
         if essentially_perfect(y, resid.as_slice(), mse) {
             fit.warnings.push(PERFECT_FIT_WARNING.to_string());
         }
+        unscale(&mut fit, &scales, y_scale);
+        check_fit_finite(&fit)?;
         Ok(fit)
     }
 
@@ -291,6 +310,47 @@ impl OlsSpec {
             cov: cov.transpose().as_slice().to_vec(),
         }
     }
+}
+
+/// Back to the data's units: with xⱼ = sⱼ·x̃ⱼ and y = s_y·ỹ, βⱼ = s_y/sⱼ·β̃ⱼ (SE and CI
+/// alike), Cov(β)ⱼₖ = s_y²/(sⱼsₖ)·Cov(β̃)ⱼₖ, RSS and MSE times s_y²; t, p, R² and F are
+/// scale-free. Each SE is scaled from the scaled SE, not from the (possibly underflowing)
+/// unscaled variance.
+fn unscale(fit: &mut OlsResult, scales: &[f64], y_scale: f64) {
+    let p = scales.len();
+    for (t, s) in fit.terms.iter_mut().zip(scales) {
+        for v in [&mut t.estimate, &mut t.se, &mut t.ci_low, &mut t.ci_high] {
+            *v = *v * y_scale / s;
+        }
+    }
+    for (idx, c) in fit.cov.iter_mut().enumerate() {
+        let (j, k) = (idx / p, idx % p);
+        *c = *c * y_scale / scales[j] * y_scale / scales[k];
+    }
+    fit.rss *= y_scale * y_scale;
+    fit.mse *= y_scale * y_scale;
+}
+
+/// Never passes off a NaN or infinite estimate: every coefficient, SE and CI bound, R² and
+/// the residual variance must be finite (t may be infinite in an essentially perfect fit,
+/// which carries its own warning).
+fn check_fit_finite(fit: &OlsResult) -> Result<(), StatsError> {
+    for t in &fit.terms {
+        check_finite(
+            &format!(
+                "the coefficient of '{}' in the model of '{}'",
+                t.term, fit.outcome
+            ),
+            &[t.estimate, t.se, t.ci_low, t.ci_high],
+        )?;
+    }
+    check_finite(
+        &format!(
+            "the residual variance or R² of the model of '{}'",
+            fit.outcome
+        ),
+        &[fit.rss, fit.mse, fit.r2, fit.adj_r2],
+    )
 }
 
 /// Householder QR kept in factored form (as LINPACK/LAPACK do): Qᵀv is applied reflector by
@@ -580,6 +640,56 @@ mod tests {
             .fit("y", &y[..2], &[&a[..2]], &["a"])
             .unwrap_err();
         assert_eq!(err, StatsError::TooFewRows { n: 2, p: 2 });
+    }
+
+    /// Scaling a column by a power of two changes its coefficient and SE by exactly that
+    /// factor and nothing else (the fit runs in scaled units); a regressor of size 1e300
+    /// fits like the ordinary one instead of overflowing to NaN.
+    #[test]
+    fn column_scale_is_exact_and_extreme_magnitudes_fit() {
+        let d = crate::stats::testdata::pmi();
+        let fit = |cond: &[f64], spec: OlsSpec| {
+            spec.fit("pmi", &d.pmi, &[cond, &d.import], &["cond", "import"])
+                .unwrap()
+        };
+        for spec in [
+            OlsSpec::default(),
+            OlsSpec {
+                hc: Some(HcType::Hc3),
+                ..OlsSpec::default()
+            },
+        ] {
+            let base = fit(&d.cond, spec);
+            let two900: Vec<f64> = d.cond.iter().map(|v| v * 2f64.powi(900)).collect();
+            let scaled = fit(&two900, spec);
+            assert_eq!(
+                scaled.terms[1].estimate,
+                base.terms[1].estimate / 2f64.powi(900)
+            );
+            assert_eq!(scaled.terms[1].se, base.terms[1].se / 2f64.powi(900));
+            assert_eq!(scaled.terms[2], base.terms[2]);
+            assert_eq!(
+                (scaled.r2, scaled.f, scaled.mse),
+                (base.r2, base.f, base.mse)
+            );
+            let e300: Vec<f64> = d.cond.iter().map(|v| v * 1e300).collect();
+            let big = fit(&e300, spec);
+            let rel = |a: f64, b: f64| (a / b - 1.0).abs();
+            assert!(rel(big.terms[1].estimate * 1e300, base.terms[1].estimate) < 1e-12);
+            assert!(rel(big.terms[1].se * 1e300, base.terms[1].se) < 1e-12);
+            assert!(rel(big.terms[2].estimate, base.terms[2].estimate) < 1e-12);
+        }
+    }
+
+    #[test]
+    fn an_unrepresentable_slope_is_an_overflow_error_naming_the_term() {
+        let x = [1e-300, 2e-300, 3e-300, 4e-300, 5e-300];
+        let y = [1e300, 3e300, 2e300, 5e300, 4e300];
+        let err = OlsSpec::default().fit("y", &y, &[&x], &["x"]).unwrap_err();
+        assert!(
+            matches!(err, StatsError::Overflow { ref what } if what.contains("'x'")),
+            "{err}"
+        );
     }
 
     #[test]

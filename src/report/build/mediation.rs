@@ -9,7 +9,7 @@ use crate::analysis::mediation::{MediationOutput, VariableInfo};
 use crate::analysis::Entry;
 use crate::report::apa::{self, CiKind};
 use crate::stats::estimate::Estimate;
-use crate::stats::mediation::MediationResult;
+use crate::stats::mediation::{IndirectEffect, MediationResult};
 
 pub fn part(e: &Entry, o: &MediationOutput, labels: &Labels) -> Part {
     let m = &o.result;
@@ -174,10 +174,11 @@ fn figures(e: &Entry, o: &MediationOutput, labels: &Labels) -> Vec<Figure> {
             )
             .collect::<Vec<_>>()
     };
+    let (shown, mut note) = forest_indirect(m);
     let mut groups = vec![plot::ForestGroup {
         heading: Some("Indirect effects".into()),
         rows: rows(
-            m.indirect_effects
+            shown
                 .iter()
                 .map(|x| {
                     let path = x.path.as_ref().map_or("total".into(), |p| p.join(" → "));
@@ -186,7 +187,14 @@ fn figures(e: &Entry, o: &MediationOutput, labels: &Labels) -> Vec<Figure> {
                 .collect(),
         ),
     }];
-    if !m.contrasts.is_empty() {
+    let contrasts_fit = shown.len() + m.contrasts.len() <= plot::FOREST_MAX_ROWS;
+    if !m.contrasts.is_empty() && !contrasts_fit {
+        note.push_str(&format!(
+            " The {} pairwise contrasts are too many to draw legibly: they are in the contrasts table only.",
+            m.contrasts.len()
+        ));
+    }
+    if !m.contrasts.is_empty() && contrasts_fit {
         groups.push(plot::ForestGroup {
             heading: Some("Contrasts".into()),
             rows: rows(
@@ -203,7 +211,10 @@ fn figures(e: &Entry, o: &MediationOutput, labels: &Labels) -> Vec<Figure> {
     let y = o.variables.get(m.mediators.len() + 1);
     out.push(Figure {
         id: format!("{}_indirect_effects", e.id),
-        caption: format!("Indirect effects with {ci_label} (B = {}).", b.samples),
+        caption: format!(
+            "Indirect effects with {ci_label} (B = {}).{note}",
+            b.samples
+        ),
         svg: plot::forest(&plot::Forest {
             x_label: format!(
                 "Indirect effect on {}",
@@ -234,6 +245,44 @@ fn figures(e: &Entry, o: &MediationOutput, labels: &Labels) -> Vec<Figure> {
         });
     }
     out
+}
+
+/// The indirect effects the forest plot draws, and a caption note when some are left out:
+/// all of them when they fit in [`plot::FOREST_MAX_ROWS`] rows, otherwise the total (and any
+/// effect without a path) and the specific effects largest in absolute value, in their
+/// table order, so that a chain of 7 or 8 mediators (127 or 255 specific effects) still
+/// gives a figure of bounded, readable size.
+fn forest_indirect(m: &MediationResult) -> (Vec<&IndirectEffect>, String) {
+    let all: Vec<&IndirectEffect> = m.indirect_effects.iter().collect();
+    let cap = plot::FOREST_MAX_ROWS;
+    if all.len() <= cap {
+        return (all, String::new());
+    }
+    let (specific, other): (Vec<&IndirectEffect>, Vec<&IndirectEffect>) =
+        all.iter().partition(|x| x.path.is_some());
+    let room = cap.saturating_sub(other.len());
+    let mut by_size: Vec<usize> = (0..specific.len()).collect();
+    // Largest |estimate| first; NaN last; ties in table order (stable sort).
+    by_size.sort_by(|&a, &b| {
+        let key = |i: usize| {
+            let v = specific[i].estimate.abs();
+            if v.is_nan() {
+                -1.0
+            } else {
+                v
+            }
+        };
+        key(b).total_cmp(&key(a))
+    });
+    let keep: std::collections::BTreeSet<usize> = by_size.into_iter().take(room).collect();
+    let mut shown: Vec<&IndirectEffect> = keep.iter().map(|&i| specific[i]).collect();
+    shown.extend(other.iter().copied());
+    let note = format!(
+        " Shown: the {} specific indirect effects largest in absolute value, of {}, and the total; all are in the indirect effects table.",
+        keep.len(),
+        specific.len()
+    );
+    (shown, note)
 }
 
 /// A variable's label in figures: "Δ Loneliness", "HRQoL (T1)", "arm = CBT".

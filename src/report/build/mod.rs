@@ -10,6 +10,7 @@ mod change;
 mod correlations;
 mod count_change;
 mod descriptives;
+mod disclosure;
 mod findings;
 mod mediation;
 mod methods;
@@ -25,6 +26,16 @@ use crate::stats::mediation::CiMethod;
 
 /// Significance level used to mark coefficients in tables and figures.
 pub const ALPHA: f64 = 0.05;
+
+/// The full report of an analysis with counts below `min_cell` suppressed (`--min-cell`;
+/// `None` or 1: every count shown).
+pub fn build_disclosed(r: &AnalysisResults, min_cell: Option<u64>) -> Report {
+    let mut report = build(r);
+    if let Some(n) = min_cell {
+        disclosure::suppress(&mut report, n);
+    }
+    report
+}
 
 /// The full report of an analysis.
 pub fn build(r: &AnalysisResults) -> Report {

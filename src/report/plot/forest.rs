@@ -14,15 +14,55 @@ const HEADER_H: f64 = 22.0;
 const AXIS_H: f64 = 46.0;
 const DECIMALS: usize = 3;
 
+/// Most rows a forest plot draws (about 2,000 px tall at 32 px a row): callers choose what
+/// to show above this (see `report::build::mediation`); rows beyond it are left out with a
+/// line saying how many, so the figure stays bounded whatever it is given.
+pub const MAX_ROWS: usize = 60;
+
 /// Colour and marker per group: blue squares, then vermillion diamonds (distinct in greyscale).
 const GROUP_COLORS: [&str; 2] = [BLUE, VERMILLION];
 
 /// Draws the forest plot. Filled markers: CI excludes zero; hollow markers: CI includes zero.
 pub fn forest(f: &Forest) -> String {
-    let rows: usize = f.groups.iter().map(|g| g.rows.len()).sum();
-    if rows == 0 {
+    let total: usize = f.groups.iter().map(|g| g.rows.len()).sum();
+    if total == 0 {
         return empty_figure(WIDTH, 160.0, "Forest plot: no estimates");
     }
+    if total > MAX_ROWS {
+        return forest_capped(f, total);
+    }
+    draw(f, None)
+}
+
+/// The first [`MAX_ROWS`] rows (groups in order; a group left empty is dropped), with a
+/// line under them saying how many were left out.
+fn forest_capped(f: &Forest, total: usize) -> String {
+    let mut left = MAX_ROWS;
+    let mut groups = Vec::new();
+    for g in &f.groups {
+        let take = g.rows.len().min(left);
+        left -= take;
+        if take > 0 {
+            groups.push(super::ForestGroup {
+                heading: g.heading.clone(),
+                rows: g.rows[..take].to_vec(),
+            });
+        }
+    }
+    let capped = Forest {
+        groups,
+        ..f.clone()
+    };
+    let note = format!(
+        "{} of {total} rows not shown (at most {MAX_ROWS} are drawn); see the table.",
+        total - MAX_ROWS
+    );
+    draw(&capped, Some(&note))
+}
+
+fn draw(f: &Forest, note: Option<&str>) -> String {
+    let rows: usize = f.groups.iter().map(|g| g.rows.len()).sum();
+    let note_h = if note.is_some() { 18.0 } else { 0.0 };
     let label_font = Font::new(FS);
     let sub_font = Font::new(FS_SMALL).color(GREY);
     let widest = f
@@ -37,7 +77,7 @@ pub fn forest(f: &Forest) -> String {
     let plot_r = WIDTH - MARGIN - text_w - 12.0;
     let headings = f.groups.iter().filter(|g| g.heading.is_some()).count();
     let body_h = rows as f64 * ROW_H + headings as f64 * HEADING_H;
-    let height = 2.0 * MARGIN + HEADER_H + body_h + AXIS_H + 18.0;
+    let height = 2.0 * MARGIN + HEADER_H + body_h + AXIS_H + 18.0 + note_h;
     let mut svg = Svg::new(WIDTH, height);
     let top = MARGIN + HEADER_H;
     let bottom = top + body_h;
@@ -98,6 +138,16 @@ pub fn forest(f: &Forest) -> String {
         Anchor::Middle,
         Font::new(FS),
     );
+    if let Some(note) = note {
+        let font = Font::new(FS_SMALL).color(GREY);
+        svg.text(
+            MARGIN,
+            height - MARGIN + 4.0 - note_h,
+            &fit(note, font, WIDTH - 2.0 * MARGIN),
+            Anchor::Start,
+            font,
+        );
+    }
     svg.text(
         MARGIN,
         height - MARGIN + 4.0,

@@ -18,7 +18,7 @@ mod trajectories;
 use serde::{Deserialize, Serialize};
 
 pub use attrition::attrition_flow;
-pub use forest::forest;
+pub use forest::{forest, MAX_ROWS as FOREST_MAX_ROWS};
 pub use heatmap::correlation_heatmap;
 pub use histogram::bootstrap_histogram;
 pub use path_diagram::path_diagram;
