@@ -4,6 +4,7 @@
 //! `score` validates cells against the spec and scores the scales, and `panel` merges the
 //! waves onto the baseline (T0) participants. Polars is used only inside this module.
 
+mod draft;
 mod flat;
 mod panel;
 mod read;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use draft::{read_draft_columns, DraftCell, DraftColumn, DraftFile};
 pub use flat::{read_flat, FlatData, FLAT_MISSING_CODES};
 pub use panel::{
     panel_frame, write_panel_csv, FileSummary, LoadSummary, Panel, PanelConstruct, PanelCovariate,

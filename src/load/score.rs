@@ -236,7 +236,7 @@ fn looks_like_missing(raw: &str) -> bool {
         .contains(&key.as_str())
 }
 
-fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
+pub(super) fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
     let v = raw.parse::<f64>().ok().or_else(|| {
         (decimal_comma && raw.matches(',').count() == 1)
             .then(|| raw.replace(',', ".").parse().ok())?
