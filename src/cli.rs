@@ -87,7 +87,7 @@ pub struct AnalyseArgs {
     /// Write into an existing non-empty output directory that spcure did not create.
     #[arg(long)]
     pub force: bool,
-    /// Output formats, comma-separated (default: all).
+    /// Output formats, comma-separated: json, md, csv, html, svg, png, docx (default: all).
     #[arg(long, value_delimiter = ',')]
     pub format: Vec<String>,
     /// PNG resolution.
@@ -157,7 +157,7 @@ pub struct ReportArgs {
     /// Output directory.
     #[arg(long)]
     pub out: PathBuf,
-    /// Formats, comma-separated: html, md, csv, json, svg, png (default: all).
+    /// Formats, comma-separated: html, md, csv, json, svg, png, docx (default: all).
     #[arg(long, value_delimiter = ',')]
     pub format: Vec<String>,
     /// PNG resolution.
