@@ -127,7 +127,7 @@ pub struct AnalyseArgs {
     /// Write into an existing non-empty output directory that spcure did not create.
     #[arg(long)]
     pub force: bool,
-    /// Output formats, comma-separated (default: all).
+    /// Output formats, comma-separated: json, md, csv, html, svg, png, docx (default: all).
     #[arg(long, value_delimiter = ',')]
     pub format: Vec<String>,
     /// PNG resolution.
@@ -251,7 +251,7 @@ pub struct ReportArgs {
     /// Output directory.
     #[arg(long)]
     pub out: PathBuf,
-    /// Formats, comma-separated: html, md, csv, json, svg, png (default: all).
+    /// Formats, comma-separated: html, md, csv, json, svg, png, docx (default: all).
     #[arg(long, value_delimiter = ',')]
     pub format: Vec<String>,
     /// PNG resolution.
@@ -320,4 +320,16 @@ pub struct SpecArgs {
     /// Validate a spec file and print its model.
     #[arg(long)]
     pub check: Option<PathBuf>,
+    /// Draft a commented starting spec from wave files (T0.csv T1.csv …; waves from the names).
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub draft: Vec<PathBuf>,
+    /// With --draft: set a file's wave explicitly, e.g. --wave T1=survey_june.csv (repeatable).
+    #[arg(long = "wave", value_name = "TN=PATH", requires = "draft")]
+    pub waves: Vec<String>,
+    /// With --draft: write the spec to this file (default: standard output).
+    #[arg(long, requires = "draft")]
+    pub out: Option<PathBuf>,
+    /// With --draft --out: overwrite an existing file.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }

@@ -165,7 +165,7 @@ impl BootConfig {
 }
 
 /// Parses `--wave T1=path` overrides.
-fn wave_overrides(raw: &[String]) -> Result<Vec<(u32, PathBuf)>, UsageError> {
+pub fn wave_overrides(raw: &[String]) -> Result<Vec<(u32, PathBuf)>, UsageError> {
     raw.iter()
         .map(|s| {
             let (w, p) = s.split_once('=').ok_or_else(|| {

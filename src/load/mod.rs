@@ -5,6 +5,7 @@
 //! waves onto the baseline (T0) participants. Polars is used only inside this module.
 
 mod decimal;
+mod draft;
 mod flat;
 mod layout;
 mod panel;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use decimal::DecimalMark;
+pub use draft::{read_draft_columns, DraftCell, DraftColumn, DraftFile};
 pub use flat::{
     read_flat, read_flat_labelled, FlatData, FlatLabels, FlatOptions, COMMON_MISSING_CODES,
     FLAT_MISSING_CODES,

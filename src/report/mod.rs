@@ -3,6 +3,7 @@
 pub mod apa;
 pub mod build;
 pub mod csv;
+pub mod docx;
 pub mod html;
 pub mod markdown;
 pub mod model;
@@ -14,7 +15,7 @@ pub mod write;
 use crate::error::UsageError;
 
 /// Every output format, in the order they are written.
-pub const ALL_FORMATS: &[&str] = &["json", "md", "csv", "html", "svg", "png"];
+pub const ALL_FORMATS: &[&str] = &["json", "md", "csv", "html", "svg", "png", "docx"];
 
 /// Validates `--format` values (empty = all).
 pub fn parse_formats(raw: &[String]) -> Result<Vec<String>, UsageError> {
@@ -24,7 +25,11 @@ pub fn parse_formats(raw: &[String]) -> Result<Vec<String>, UsageError> {
     let mut out = Vec::new();
     for f in raw {
         let f = f.trim().to_lowercase();
-        let f = if f == "markdown" { "md".to_string() } else { f };
+        let f = match f.as_str() {
+            "markdown" => "md".to_string(),
+            "word" => "docx".to_string(),
+            _ => f,
+        };
         if !ALL_FORMATS.contains(&f.as_str()) {
             return Err(UsageError::new(format!(
                 "--format {f}: unknown format; choose from {}",

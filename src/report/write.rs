@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use super::csv::csv_files;
+use super::docx::DocxRenderer;
 use super::html::HtmlRenderer;
 use super::markdown::MarkdownRenderer;
 use super::model::{file_stem, Renderer, Report};
@@ -20,7 +21,7 @@ pub fn results_json(r: &AnalysisResults) -> Result<Vec<u8>> {
     Ok(json)
 }
 
-/// Writes `formats` (json, md, csv, html, svg, png) of `report` (built from `r` by
+/// Writes `formats` (json, md, csv, html, svg, png, docx) of `report` (built from `r` by
 /// [`super::build::build`]) and returns the paths written.
 pub fn write_outputs(
     r: &AnalysisResults,
@@ -45,16 +46,25 @@ pub fn write_outputs(
             written.push(out.write(&format!("tables/{name}"), &bytes)?);
         }
     }
+    // Each figure is drawn as PNG once, for figures/ and for report.docx.
+    let mut pngs = Vec::new();
     for fig in &report.figures {
         let stem = file_stem(&fig.id);
         if wants("svg") {
             written.push(out.write(&format!("figures/{stem}.svg"), fig.svg.as_bytes())?);
         }
-        if wants("png") {
+        if wants("png") || wants("docx") {
             let png = svg_to_png(&fig.svg, dpi)
                 .with_context(|| format!("cannot render figure {} to PNG", fig.id))?;
-            written.push(out.write(&format!("figures/{stem}.png"), &png)?);
+            if wants("png") {
+                written.push(out.write(&format!("figures/{stem}.png"), &png)?);
+            }
+            pngs.push((fig.id.clone(), png));
         }
+    }
+    if wants("docx") {
+        let docx = DocxRenderer { dpi, pngs };
+        written.push(out.write("report.docx", &render(&docx, report)?)?);
     }
     Ok(written)
 }

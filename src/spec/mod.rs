@@ -5,6 +5,7 @@
 //! line it comes from.
 
 mod analysis;
+pub mod draft;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;

@@ -267,10 +267,20 @@ pub fn compare_categorical(
         n,
         chi2,
         df,
-        p: gamma_ur(df as f64 / 2.0, chi2 / 2.0),
+        p: chi2_upper(df, chi2),
         min_expected,
         cells_expected_below_5: below_5,
     })
+}
+
+/// P(χ²_df ≥ x). Q(a, 0) = 1; statrs' `gamma_ur` panics at x = 0, which a perfectly
+/// balanced table (completers and non-completers with identical level shares) reaches.
+pub(crate) fn chi2_upper(df: usize, x: f64) -> f64 {
+    if x > 0.0 {
+        gamma_ur(df as f64 / 2.0, x / 2.0)
+    } else {
+        1.0
+    }
 }
 
 /// χ² = Σ (O − E)²/E with E = row total · column total / n; also min E and #cells E < 5.
@@ -428,6 +438,22 @@ mod tests {
             close(got.p, num(&want["p"]), "p");
             close(got.min_expected, num(&want["min_expected"]), "min_expected");
         }
+    }
+
+    #[test]
+    fn a_perfectly_balanced_table_has_chi2_0_and_p_1() {
+        // Completers 2:2 and non-completers 1:1 over two levels: χ² = 0 exactly.
+        let v = [
+            Some(1.0),
+            Some(2.0),
+            Some(1.0),
+            Some(2.0),
+            Some(1.0),
+            Some(2.0),
+        ];
+        let c = [true, true, true, true, false, false];
+        let r = compare_categorical("x", &v, &c).unwrap();
+        assert_eq!((r.chi2, r.p), (0.0, 1.0));
     }
 
     #[test]

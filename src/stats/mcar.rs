@@ -20,7 +20,6 @@
 
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
-use statrs::function::gamma::gamma_ur;
 
 use super::StatsError;
 
@@ -78,7 +77,7 @@ pub fn little_mcar(names: &[String], columns: &[Vec<Option<f64>>]) -> Result<Mca
         n_patterns: patterns.len(),
         d2,
         df,
-        p: (df > 0).then(|| gamma_ur(df as f64 / 2.0, d2 / 2.0)),
+        p: (df > 0).then(|| super::attrition::chi2_upper(df, d2)),
         mu: mu.iter().copied().collect(),
         sigma: (0..p)
             .map(|i| sigma.row(i).iter().copied().collect())
