@@ -176,9 +176,13 @@ fn data(cols: usize, rows: std::ops::Range<usize>) -> impl Strategy<Value = Vec<
         .prop_map(move |v| {
             let n = v.len() / (cols + 1);
             let mut out: Vec<Vec<f64>> = v.chunks(n).map(<[f64]>::to_vec).collect();
-            for i in 0..n {
-                let signal: f64 = (0..cols).map(|j| (j as f64 + 1.0) * 0.5 * out[j][i]).sum();
-                out[cols][i] += signal;
+            let (xs, y) = out.split_at_mut(cols);
+            for (i, yi) in y[0].iter_mut().enumerate() {
+                *yi += xs
+                    .iter()
+                    .enumerate()
+                    .map(|(j, x)| (j as f64 + 1.0) * 0.5 * x[i])
+                    .sum::<f64>();
             }
             out
         })
