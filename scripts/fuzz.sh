@@ -28,7 +28,7 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
 fi
 
 echo "building the fuzz targets (sanitizer: $SANITIZER; first build takes a while: Polars)"
-nice -n "$NICE" cargo +nightly fuzz build -s "$SANITIZER" $TARGETS
+nice -n "$NICE" cargo +nightly fuzz build -s "$SANITIZER" --codegen-units 16 $TARGETS
 
 # -jobs > 1 forks workers that log to fuzz-N.log; one job runs in this process.
 PARALLEL=()
@@ -39,7 +39,7 @@ for t in $TARGETS; do
   mkdir -p "fuzz/corpus/$t"
   echo
   echo "== $t: $SECONDS_PER_TARGET s =="
-  if ! nice -n "$NICE" cargo +nightly fuzz run -s "$SANITIZER" "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
+  if ! nice -n "$NICE" cargo +nightly fuzz run -s "$SANITIZER" --codegen-units 16 "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
       -max_total_time="$SECONDS_PER_TARGET" -timeout=20 -rss_limit_mb=4096 \
       -print_final_stats=1 "${PARALLEL[@]}"; then
     crashed+=("$t")
