@@ -229,6 +229,7 @@ impl RegressConfig {
 }
 
 pub mod check;
+pub mod mixed;
 pub mod power;
 pub mod report;
 pub mod simulate;

@@ -5,6 +5,7 @@
 //! waves onto the baseline (T0) participants. Polars is used only inside this module.
 
 mod flat;
+mod long;
 mod panel;
 mod read;
 mod score;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use flat::{read_flat, FlatData, FLAT_MISSING_CODES};
+pub use long::{read_long, LongData};
 pub use panel::{
     panel_frame, write_panel_csv, FileSummary, LoadSummary, Panel, PanelConstruct, PanelCovariate,
 };

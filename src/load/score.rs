@@ -89,7 +89,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn text_column(&self, name: &str) -> Vec<Option<String>> {
+    pub(super) fn text_column(&self, name: &str) -> Vec<Option<String>> {
         let col = self
             .raw
             .frame

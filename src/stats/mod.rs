@@ -18,6 +18,7 @@ pub mod dist;
 pub mod estimate;
 pub mod mcar;
 pub mod mediation;
+pub mod mmrm;
 pub mod moments;
 pub mod mvn;
 pub mod ols;
