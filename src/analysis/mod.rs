@@ -10,6 +10,7 @@ pub mod change;
 pub mod correlations;
 pub mod descriptives;
 pub mod mediation;
+pub mod mixed;
 pub mod plan;
 pub mod regression;
 pub mod reliability;
@@ -33,6 +34,7 @@ pub enum Kind {
     Correlations,
     Attrition,
     Change,
+    MixedModel,
     Regression,
     SerialMediation,
 }
@@ -46,17 +48,19 @@ impl Kind {
             Kind::Correlations => "correlations",
             Kind::Attrition => "attrition",
             Kind::Change => "change",
+            Kind::MixedModel => "mixed_model",
             Kind::Regression => "regression",
             Kind::SerialMediation => "serial_mediation",
         }
     }
 
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Descriptives,
         Kind::Reliability,
         Kind::Correlations,
         Kind::Attrition,
         Kind::Change,
+        Kind::MixedModel,
         Kind::Regression,
         Kind::SerialMediation,
     ];
@@ -78,6 +82,7 @@ pub enum Output {
     Correlations(correlations::Correlations),
     Attrition(attrition::Attrition),
     Change(change::ChangeOutput),
+    MixedModel(mixed::MixedModelOutput),
     Regression(regression::RegressionOutput),
     SerialMediation(mediation::MediationOutput),
 }
@@ -90,6 +95,7 @@ impl Output {
             Output::Correlations(_) => Kind::Correlations,
             Output::Attrition(_) => Kind::Attrition,
             Output::Change(_) => Kind::Change,
+            Output::MixedModel(_) => Kind::MixedModel,
             Output::Regression(_) => Kind::Regression,
             Output::SerialMediation(_) => Kind::SerialMediation,
         }
@@ -104,6 +110,7 @@ impl Output {
             Kind::Correlations => Output::Correlations(v(value)?),
             Kind::Attrition => Output::Attrition(v(value)?),
             Kind::Change => Output::Change(v(value)?),
+            Kind::MixedModel => Output::MixedModel(v(value)?),
             Kind::Regression => Output::Regression(v(value)?),
             Kind::SerialMediation => Output::SerialMediation(v(value)?),
         })
@@ -233,6 +240,7 @@ fn run_one(p: &Planned, cx: &Context<'_>) -> Entry {
         Job::Correlations(job) => correlations::run(p, job, cx),
         Job::Attrition(job) => attrition::run(p, job, cx),
         Job::Change(job) => change::run(p, job, cx),
+        Job::MixedModel(job) => mixed::run(p, job, cx),
         Job::Regression(job) => regression::run(p, job, cx),
         Job::SerialMediation(job) => mediation::run(p, job, cx),
     }

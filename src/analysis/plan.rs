@@ -34,6 +34,7 @@ pub enum Job {
     Correlations(CorrelationsJob),
     Attrition(AttritionJob),
     Change(ChangeJob),
+    MixedModel(MixedJob),
     Regression(RegressionJob),
     SerialMediation(MediationJob),
 }
@@ -46,6 +47,7 @@ impl Job {
             Job::Correlations(_) => Kind::Correlations,
             Job::Attrition(_) => Kind::Attrition,
             Job::Change(_) => Kind::Change,
+            Job::MixedModel(_) => Kind::MixedModel,
             Job::Regression(_) => Kind::Regression,
             Job::SerialMediation(_) => Kind::SerialMediation,
         }
@@ -69,6 +71,13 @@ pub struct AttritionJob {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeJob {
     pub constructs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MixedJob {
+    pub constructs: Vec<String>,
+    /// A categorical baseline variable (treatment arm): group × time.
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -167,6 +176,16 @@ fn evaluation(spec: &StudySpec, panel: &Panel) -> Vec<Planned> {
             Job::Attrition(AttritionJob {
                 completer_wave,
                 mcar: mcar_variables(spec, panel, first, completer_wave),
+            }),
+        ));
+    }
+    if panel.waves.len() > 1 {
+        out.push(planned(
+            "mixed_model",
+            "Change across waves: mixed model (MMRM), every participant",
+            Job::MixedModel(MixedJob {
+                constructs: panel.constructs.iter().map(|c| c.name.clone()).collect(),
+                group: super::mixed::arm(spec, panel),
             }),
         ));
     }

@@ -12,6 +12,7 @@ mod descriptives;
 mod findings;
 mod mediation;
 mod methods;
+mod mixed;
 mod regression;
 mod reliability;
 
@@ -66,7 +67,7 @@ fn section_of(kind: Kind) -> (&'static str, &'static str) {
         Kind::Descriptives | Kind::Reliability | Kind::Correlations => {
             ("descriptives", "Descriptives, reliability and correlations")
         }
-        Kind::Change => ("change", "Change across waves"),
+        Kind::Change | Kind::MixedModel => ("change", "Change across waves"),
         Kind::Regression => ("regressions", "Regressions"),
         Kind::SerialMediation => ("mediation", "Serial mediation"),
     }
@@ -79,6 +80,7 @@ fn part(e: &Entry, o: &Output, labels: &Labels) -> Part {
         Output::Correlations(c) => correlations::part(e, c),
         Output::Attrition(a) => attrition::part(e, a, labels),
         Output::Change(c) => change::part(e, c, labels),
+        Output::MixedModel(m) => mixed::part(e, m),
         Output::Regression(x) => regression::part(e, x),
         Output::SerialMediation(m) => mediation::part(e, m, labels),
     }
