@@ -295,7 +295,7 @@ fn write(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     (d, p)
 }
 
-fn run_err(path: &PathBuf, extra: &[&str]) -> (i32, String) {
+fn run_err(path: &std::path::Path, extra: &[&str]) -> (i32, String) {
     let mut args = vec![
         "mixed",
         path.to_str().unwrap(),
