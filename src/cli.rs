@@ -31,6 +31,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate a synthetic cohort (the bundled example data) or moment-matched data.
     Simulate(SimulateArgs),
+    /// Mixed model over waves (MMRM or random intercept) on long data, every participant used.
+    Mixed(MixedArgs),
     /// Monte Carlo power for the serial indirect effects.
     Power(PowerArgs),
     /// Print or validate a study spec.
@@ -332,4 +334,49 @@ pub struct SpecArgs {
     /// With --draft --out: overwrite an existing file.
     #[arg(long, requires = "out")]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MixedArgs {
+    /// Long CSV: one row per participant and wave.
+    pub file: PathBuf,
+    /// Participant id column.
+    #[arg(long)]
+    pub id: String,
+    /// Wave column (T0, T1, … or numbers; the first wave is the baseline).
+    #[arg(long)]
+    pub time: String,
+    /// Outcome column.
+    #[arg(long)]
+    pub y: String,
+    /// Group (arm) column: adds group and group × time.
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Baseline covariates (one value per participant), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub cov: Vec<String>,
+    /// Covariance over waves.
+    #[arg(long, value_enum, default_value_t = CovarianceArg::Unstructured)]
+    pub covariance: CovarianceArg,
+    /// Denominator degrees of freedom.
+    #[arg(long, value_enum, default_value_t = DfArg::Satterthwaite)]
+    pub df: DfArg,
+    /// Confidence level in percent.
+    #[arg(long, default_value_t = 95.0)]
+    pub level: f64,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CovarianceArg {
+    Unstructured,
+    Intercept,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DfArg {
+    Satterthwaite,
+    KenwardRoger,
 }

@@ -164,6 +164,19 @@ fn check_output(o: &Output, at: &str) -> Result<(), String> {
                 }
             }
         }
+        Output::MixedModel(m) => {
+            for c in &m.models {
+                let t = c.fit.per_wave.len();
+                let cells = c.fit.means.len();
+                if t == 0 || cells == 0 || cells % t != 0 || c.observed.len() != cells {
+                    return Err(format!(
+                        "mixed model of '{}': {cells} model means and {} raw means for {t} waves",
+                        c.construct,
+                        c.observed.len()
+                    ));
+                }
+            }
+        }
         Output::Descriptives(_)
         | Output::Change(_)
         | Output::Regression(_)

@@ -125,7 +125,7 @@ fn html_report_holds_every_table_and_figure_and_nothing_external() {
         tables,
         "one HTML table per CSV table"
     );
-    assert_eq!(html.matches("<svg").count(), 7, "seven inline figures");
+    assert_eq!(html.matches("<svg").count(), 8, "eight inline figures");
     for section in [
         "Sample and attrition",
         "Descriptives, reliability and correlations",

@@ -11,6 +11,7 @@ pub mod correlations;
 pub mod count_change;
 pub mod descriptives;
 pub mod mediation;
+pub mod mixed;
 pub mod plan;
 pub mod regression;
 pub mod reliability;
@@ -34,6 +35,7 @@ pub enum Kind {
     Correlations,
     Attrition,
     Change,
+    MixedModel,
     Regression,
     SerialMediation,
     CountChange,
@@ -48,18 +50,20 @@ impl Kind {
             Kind::Correlations => "correlations",
             Kind::Attrition => "attrition",
             Kind::Change => "change",
+            Kind::MixedModel => "mixed_model",
             Kind::Regression => "regression",
             Kind::SerialMediation => "serial_mediation",
             Kind::CountChange => "count_change",
         }
     }
 
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Descriptives,
         Kind::Reliability,
         Kind::Correlations,
         Kind::Attrition,
         Kind::Change,
+        Kind::MixedModel,
         Kind::Regression,
         Kind::SerialMediation,
         Kind::CountChange,
@@ -85,6 +89,7 @@ pub enum Output {
     Correlations(correlations::Correlations),
     Attrition(attrition::Attrition),
     Change(change::ChangeOutput),
+    MixedModel(mixed::MixedModelOutput),
     Regression(regression::RegressionOutput),
     SerialMediation(mediation::MediationOutput),
     CountChange(count_change::CountChangeOutput),
@@ -98,6 +103,7 @@ impl Output {
             Output::Correlations(_) => Kind::Correlations,
             Output::Attrition(_) => Kind::Attrition,
             Output::Change(_) => Kind::Change,
+            Output::MixedModel(_) => Kind::MixedModel,
             Output::Regression(_) => Kind::Regression,
             Output::SerialMediation(_) => Kind::SerialMediation,
             Output::CountChange(_) => Kind::CountChange,
@@ -113,6 +119,7 @@ impl Output {
             Kind::Correlations => Output::Correlations(v(value)?),
             Kind::Attrition => Output::Attrition(v(value)?),
             Kind::Change => Output::Change(v(value)?),
+            Kind::MixedModel => Output::MixedModel(v(value)?),
             Kind::Regression => Output::Regression(v(value)?),
             Kind::SerialMediation => Output::SerialMediation(v(value)?),
             Kind::CountChange => Output::CountChange(v(value)?),
@@ -243,6 +250,7 @@ fn run_one(p: &Planned, cx: &Context<'_>) -> Entry {
         Job::Correlations(job) => correlations::run(p, job, cx),
         Job::Attrition(job) => attrition::run(p, job, cx),
         Job::Change(job) => change::run(p, job, cx),
+        Job::MixedModel(job) => mixed::run(p, job, cx),
         Job::Regression(job) => regression::run(p, job, cx),
         Job::SerialMediation(job) => mediation::run(p, job, cx),
         Job::CountChange(job) => count_change::run(p, job, cx),

@@ -34,6 +34,7 @@ pub enum Job {
     Correlations(CorrelationsJob),
     Attrition(AttritionJob),
     Change(ChangeJob),
+    MixedModel(MixedJob),
     Regression(RegressionJob),
     SerialMediation(MediationJob),
     CountChange(CountChangeJob),
@@ -53,6 +54,7 @@ impl Job {
             Job::Correlations(_) => Kind::Correlations,
             Job::Attrition(_) => Kind::Attrition,
             Job::Change(_) => Kind::Change,
+            Job::MixedModel(_) => Kind::MixedModel,
             Job::Regression(_) => Kind::Regression,
             Job::SerialMediation(_) => Kind::SerialMediation,
             Job::CountChange(_) => Kind::CountChange,
@@ -77,6 +79,13 @@ pub struct AttritionJob {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeJob {
     pub constructs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MixedJob {
+    pub constructs: Vec<String>,
+    /// A categorical baseline variable (treatment arm): group × time.
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +191,22 @@ fn evaluation(spec: &StudySpec, panel: &Panel) -> Vec<Planned> {
         spec.construct(name)
             .is_some_and(|c| c.kind == crate::spec::ConstructKind::Count)
     };
+    if panel.waves.len() > 1 {
+        out.push(planned(
+            "mixed_model",
+            "Change across waves: mixed model (MMRM), every participant",
+            Job::MixedModel(MixedJob {
+                // Counts get their own log-linear model (count_change), not a Gaussian MMRM.
+                constructs: panel
+                    .constructs
+                    .iter()
+                    .filter(|c| !is_count(&c.name))
+                    .map(|c| c.name.clone())
+                    .collect(),
+                group: super::mixed::arm(spec, panel),
+            }),
+        ));
+    }
     out.push(planned(
         "change",
         "Paired change between waves",

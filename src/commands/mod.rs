@@ -5,6 +5,7 @@ pub mod analyse;
 pub mod check;
 pub mod cluster;
 pub mod mediate;
+pub mod mixed;
 pub mod power;
 pub mod regress;
 pub mod regress_count;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Regress(a) => regress::run(&a),
         Command::Report(a) => report::run(&crate::config::report::ReportConfig::from_args(&a)?),
         Command::Check(a) => check::run(&a),
+        Command::Mixed(a) => mixed::run(&crate::config::mixed::MixedConfig::from_args(&a)?),
         Command::Power(a) => power::run(&a),
     }
 }

@@ -384,6 +384,7 @@ impl RegressConfig {
 
 pub mod check;
 pub mod count;
+pub mod mixed;
 pub mod power;
 pub mod report;
 pub mod simulate;

@@ -8,6 +8,7 @@ mod decimal;
 mod draft;
 mod flat;
 mod layout;
+mod long;
 mod panel;
 mod read;
 mod score;
@@ -26,6 +27,7 @@ pub use flat::{
     FLAT_MISSING_CODES,
 };
 pub use layout::{Layout, LayoutSummary, WAVE_COLUMNS};
+pub use long::{read_long, LongData};
 pub use panel::{
     panel_frame, write_panel_csv, FileSummary, LoadSummary, Panel, PanelConstruct, PanelCovariate,
 };

@@ -21,6 +21,7 @@ pub mod glm;
 pub mod irls;
 pub mod mcar;
 pub mod mediation;
+pub mod mmrm;
 pub mod moments;
 pub mod mvn;
 pub mod ols;

@@ -14,6 +14,7 @@ mod disclosure;
 mod findings;
 mod mediation;
 mod methods;
+mod mixed;
 mod regression;
 mod reliability;
 
@@ -78,7 +79,7 @@ fn section_of(kind: Kind) -> (&'static str, &'static str) {
         Kind::Descriptives | Kind::Reliability | Kind::Correlations => {
             ("descriptives", "Descriptives, reliability and correlations")
         }
-        Kind::Change => ("change", "Change across waves"),
+        Kind::Change | Kind::MixedModel => ("change", "Change across waves"),
         Kind::Regression => ("regressions", "Regressions"),
         Kind::SerialMediation => ("mediation", "Serial mediation"),
         Kind::CountChange => ("count_change", "Change in counts"),
@@ -92,6 +93,7 @@ fn part(e: &Entry, o: &Output, labels: &Labels) -> Part {
         Output::Correlations(c) => correlations::part(e, c),
         Output::Attrition(a) => attrition::part(e, a, labels),
         Output::Change(c) => change::part(e, c, labels),
+        Output::MixedModel(m) => mixed::part(e, m),
         Output::Regression(x) => regression::part(e, x),
         Output::SerialMediation(m) => mediation::part(e, m, labels),
         Output::CountChange(c) => count_change::part(e, c),

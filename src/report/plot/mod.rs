@@ -23,7 +23,7 @@ pub use heatmap::correlation_heatmap;
 pub use histogram::bootstrap_histogram;
 pub use path_diagram::path_diagram;
 pub use png::svg_to_png;
-pub use trajectories::trajectories;
+pub use trajectories::{model_trajectories, trajectories};
 
 /// Family name of the bundled font, used in every SVG and as the renderer's default family.
 pub const FONT_FAMILY: &str = "Liberation Sans";

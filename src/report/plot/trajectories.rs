@@ -1,5 +1,9 @@
 //! Small multiples: mean ± CI of each construct per wave, one panel per construct because
 //! the scales differ (Cleveland 1985; Tufte 1983, "small multiples").
+//!
+//! [`model_trajectories`] draws model-based means (a mixed model over every participant) in
+//! blue and, lighter and dashed beside them, the raw means of those present at each wave, so
+//! that attrition is visible and no longer reads as change.
 
 use super::svg::{
     empty_figure, finite_range, fit, nice_ticks, wrap, y_axis, Anchor, Font, Scale, Svg, BLUE, FS,
@@ -20,6 +24,24 @@ const BOTTOM: f64 = 50.0;
 
 /// Draws one panel per construct in a grid (up to three columns).
 pub fn trajectories(t: &Trajectories) -> String {
+    let legend = format!(
+        "Points: wave means; bars: {}; n: respondents with a score at that wave.",
+        t.ci_label
+    );
+    draw(t, None, &legend)
+}
+
+/// Model-based means with CIs (`model`), and the raw means of those present (`raw`, same
+/// panels and waves) drawn lighter.
+pub fn model_trajectories(model: &Trajectories, raw: &Trajectories) -> String {
+    let legend = format!(
+        "Blue: model-based means, bars: {}; grey, dashed: raw means of those present; n: observed.",
+        model.ci_label
+    );
+    draw(model, Some(raw), &legend)
+}
+
+fn draw(t: &Trajectories, raw: Option<&Trajectories>, legend: &str) -> String {
     if t.constructs.is_empty() || t.waves.is_empty() {
         return empty_figure(WIDTH, 200.0, "Trajectories: no constructs or waves");
     }
@@ -37,22 +59,27 @@ pub fn trajectories(t: &Trajectories) -> String {
     for (i, series) in t.constructs.iter().enumerate() {
         let x0 = MARGIN + (i % cols) as f64 * (panel_w + H_GAP);
         let y0 = MARGIN + (i / cols) as f64 * (PANEL_H + V_GAP);
-        draw_panel(&mut svg, series, &t.waves, x0, y0, panel_w);
+        let lighter = raw.and_then(|r| r.constructs.get(i));
+        draw_panel(&mut svg, series, lighter, &t.waves, (x0, y0), panel_w);
     }
     svg.text(
         MARGIN,
         height - MARGIN + 2.0,
-        &format!(
-            "Points: wave means; bars: {}; n: respondents with a score at that wave.",
-            t.ci_label
-        ),
+        legend,
         Anchor::Start,
         Font::new(FS_SMALL).color(GREY),
     );
     svg.finish()
 }
 
-fn draw_panel(svg: &mut Svg, s: &ConstructSeries, waves: &[String], x0: f64, y0: f64, w: f64) {
+fn draw_panel(
+    svg: &mut Svg,
+    s: &ConstructSeries,
+    raw: Option<&ConstructSeries>,
+    waves: &[String],
+    (x0, y0): (f64, f64),
+    w: f64,
+) {
     let title_font = Font::new(FS).bold();
     svg.text(
         x0 + LEFT,
@@ -67,6 +94,7 @@ fn draw_panel(svg: &mut Svg, s: &ConstructSeries, waves: &[String], x0: f64, y0:
         .points
         .iter()
         .take(waves.len())
+        .chain(raw.iter().flat_map(|r| r.points.iter().take(waves.len())))
         .flat_map(|p| [p.mean, p.ci_low, p.ci_high])
         .flatten();
     let Some((lo, hi)) = finite_range(values) else {
@@ -100,7 +128,20 @@ fn draw_panel(svg: &mut Svg, s: &ConstructSeries, waves: &[String], x0: f64, y0:
         bottom,
         &format!("stroke=\"{INK}\" stroke-width=\"1\""),
     );
-    draw_series(svg, s, waves.len(), scale, left, right);
+    if let Some(r) = raw {
+        let style = Style {
+            color: GREY,
+            dx: 7.0,
+            dash: true,
+        };
+        draw_series(svg, r, waves.len(), scale, (left, right), style);
+    }
+    let style = Style {
+        color: BLUE,
+        dx: 0.0,
+        dash: false,
+    };
+    draw_series(svg, s, waves.len(), scale, (left, right), style);
     draw_x_labels(svg, s, waves, left, right, bottom);
 }
 
@@ -110,7 +151,22 @@ fn wave_x(i: usize, count: usize, left: f64, right: f64) -> f64 {
     left + step * (i as f64 + 0.5)
 }
 
-fn draw_series(svg: &mut Svg, s: &ConstructSeries, count: usize, scale: Scale, l: f64, r: f64) {
+/// How a series is drawn: colour, horizontal offset, dashed line.
+#[derive(Clone, Copy)]
+struct Style {
+    color: &'static str,
+    dx: f64,
+    dash: bool,
+}
+
+fn draw_series(
+    svg: &mut Svg,
+    s: &ConstructSeries,
+    count: usize,
+    scale: Scale,
+    (l, r): (f64, f64),
+    style: Style,
+) {
     let mut line = String::new();
     let mut pen_down = false;
     for (i, p) in s.points.iter().take(count).enumerate() {
@@ -119,7 +175,7 @@ fn draw_series(svg: &mut Svg, s: &ConstructSeries, count: usize, scale: Scale, l
                 let cmd = if pen_down { 'L' } else { 'M' };
                 line.push_str(&format!(
                     "{cmd}{} {} ",
-                    super::svg::n(wave_x(i, count, l, r)),
+                    super::svg::n(wave_x(i, count, l, r) + style.dx),
                     super::svg::n(scale.map(m))
                 ));
                 pen_down = true;
@@ -130,12 +186,21 @@ fn draw_series(svg: &mut Svg, s: &ConstructSeries, count: usize, scale: Scale, l
     if !line.is_empty() {
         svg.path(
             line.trim_end(),
-            &format!("fill=\"none\" stroke=\"{BLUE}\" stroke-width=\"1.5\""),
+            &format!(
+                "fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"{}",
+                style.color,
+                if style.dash {
+                    " stroke-dasharray=\"4 3\""
+                } else {
+                    ""
+                }
+            ),
         );
     }
-    let bar = format!("stroke=\"{INK}\" stroke-width=\"1.2\"");
+    let ink = if style.dash { style.color } else { INK };
+    let bar = format!("stroke=\"{ink}\" stroke-width=\"1.2\"");
     for (i, p) in s.points.iter().take(count).enumerate() {
-        let x = wave_x(i, count, l, r);
+        let x = wave_x(i, count, l, r) + style.dx;
         if let (Some(lo), Some(hi)) = (p.ci_low, p.ci_high) {
             if lo.is_finite() && hi.is_finite() {
                 let (y1, y2) = (scale.map(lo), scale.map(hi));
@@ -149,7 +214,10 @@ fn draw_series(svg: &mut Svg, s: &ConstructSeries, count: usize, scale: Scale, l
                 x,
                 scale.map(m),
                 3.6,
-                &format!("fill=\"{BLUE}\" stroke=\"#FFFFFF\" stroke-width=\"1\""),
+                &format!(
+                    "fill=\"{}\" stroke=\"#FFFFFF\" stroke-width=\"1\"",
+                    style.color
+                ),
             );
         }
     }
