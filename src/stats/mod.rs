@@ -15,6 +15,7 @@ pub mod change;
 pub mod correlation;
 pub mod descriptives;
 pub mod dist;
+pub mod em;
 pub mod estimate;
 pub mod mcar;
 pub mod mediation;
