@@ -17,6 +17,7 @@ pub mod descriptives;
 pub mod dist;
 pub mod em;
 pub mod estimate;
+pub mod fiml;
 pub mod mcar;
 pub mod mediation;
 pub mod moments;
