@@ -124,6 +124,8 @@ pub struct MediateArgs {
     pub json: bool,
     #[command(flatten)]
     pub boot: BootArgs,
+    #[command(flatten)]
+    pub missing: MissingArgs,
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +150,26 @@ pub struct RegressArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub missing: MissingArgs,
+}
+
+/// Missing-data flags shared by `mediate` and `regress`.
+#[derive(Debug, Args, Clone)]
+pub struct MissingArgs {
+    /// Missing data: listwise (complete cases; MCAR) or fiml (full-information maximum
+    /// likelihood, every row with any observed variable; MAR).
+    #[arg(long, value_enum, default_value_t = MissingArg::Listwise)]
+    pub missing: MissingArg,
+    /// Auxiliary variables for --missing fiml (saturated correlates), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub aux: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MissingArg {
+    Listwise,
+    Fiml,
 }
 
 #[derive(Debug, Args)]

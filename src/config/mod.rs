@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{AnalyseArgs, BootArgs, CiArg, MediateArgs, RegressArgs};
+use crate::cli::{AnalyseArgs, BootArgs, CiArg, MediateArgs, MissingArg, MissingArgs, RegressArgs};
 use crate::error::UsageError;
 use crate::load::{assign_waves, WaveFile};
 use crate::spec::{wave_number, StudySpec, DEFAULT_SPEC, MAX_MEDIATORS};
@@ -45,6 +45,7 @@ pub struct MediateConfig {
     pub spec: MediationSpec,
     pub json: bool,
     pub boot: BootConfig,
+    pub missing: MissingConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +55,58 @@ pub struct RegressConfig {
     pub x: Vec<String>,
     pub ols: OlsSpec,
     pub json: bool,
+    pub missing: MissingConfig,
+}
+
+/// How `mediate` and `regress` handle missing values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MissingConfig {
+    /// Complete cases (the default, as PROCESS and `lm`).
+    Listwise,
+    /// Full-information ML with these auxiliary variables (saturated correlates).
+    Fiml { aux: Vec<String> },
+}
+
+impl MissingConfig {
+    /// `model` names the model's columns (an auxiliary may not repeat one); `hc` and
+    /// `no_intercept` are OLS options that FIML does not have.
+    pub fn from_args(
+        a: &MissingArgs,
+        model: &[&String],
+        hc: bool,
+        no_intercept: bool,
+    ) -> Result<Self, UsageError> {
+        match a.missing {
+            MissingArg::Listwise => {
+                if !a.aux.is_empty() {
+                    return Err(UsageError::new(
+                        "--aux applies to --missing fiml: add --missing fiml, or drop --aux",
+                    ));
+                }
+                Ok(Self::Listwise)
+            }
+            MissingArg::Fiml => {
+                if hc {
+                    return Err(UsageError::new(
+                        "--hc applies to OLS on complete cases; --missing fiml uses the observed information (drop --hc)",
+                    ));
+                }
+                if no_intercept {
+                    return Err(UsageError::new(
+                        "--no-intercept is not available with --missing fiml (the model has a mean structure)",
+                    ));
+                }
+                for (i, v) in a.aux.iter().enumerate() {
+                    if model.contains(&v) || a.aux[..i].contains(v) {
+                        return Err(UsageError::new(format!(
+                            "--aux names '{v}', which is already in the model or named twice"
+                        )));
+                    }
+                }
+                Ok(Self::Fiml { aux: a.aux.clone() })
+            }
+        }
+    }
 }
 
 /// Confidence level given in percent → proportion.
@@ -204,6 +257,7 @@ impl MediateConfig {
                 boot: boot.boot.clone(),
             },
             json: a.json,
+            missing: MissingConfig::from_args(&a.missing, &all, boot.hc.is_some(), false)?,
             boot,
         })
     }
@@ -224,6 +278,12 @@ impl RegressConfig {
                 level: level(a.level)?,
             },
             json: a.json,
+            missing: MissingConfig::from_args(
+                &a.missing,
+                &std::iter::once(&a.y).chain(&a.x).collect::<Vec<_>>(),
+                a.hc.is_some(),
+                a.no_intercept,
+            )?,
         })
     }
 }

@@ -155,6 +155,8 @@ impl MissingData {
     /// Groups `columns[variable][row]` (`None` = missing) by pattern. Rows with nothing
     /// observed carry no information and are left out (see [`Self::n_rows`],
     /// [`Self::n_cases`]).
+    // Rows index the inner vectors of `columns`; an iterator over rows would not be clearer.
+    #[allow(clippy::needless_range_loop)]
     pub fn new(names: &[String], columns: &[Vec<Option<f64>>]) -> Result<Self, EmError> {
         if names.len() != columns.len() || columns.is_empty() {
             return Err(EmError::Invalid(
@@ -393,7 +395,8 @@ impl MissingData {
         let chol = sigma.clone().cholesky().ok_or_else(|| refuse(0))?;
         let l = chol.l();
         for j in 0..p {
-            if !(l[(j, j)] * l[(j, j)] > SINGULAR_TOL * sigma[(j, j)]) {
+            let pivot = l[(j, j)] * l[(j, j)];
+            if pivot.is_nan() || pivot <= SINGULAR_TOL * sigma[(j, j)] {
                 return Err(refuse(j));
             }
         }
