@@ -20,8 +20,9 @@
 //! At the MLE this equals lavaan's observed-information (Hessian) standard errors of the
 //! same saturated model (invariance of the Hessian at a stationary point).
 //! Bootstrap: all contributing cases are resampled, incomplete ones included; each resample
-//! re-runs the EM from the full-sample estimate (warm start); a resample whose EM fails to
-//! converge or has a singular Σ is redrawn and counted (`bootstrap.replaced`).
+//! re-runs the EM (SQUAREM-accelerated) from the full-sample estimate (warm start); a
+//! resample whose EM fails to converge or has a singular Σ is redrawn and counted
+//! (`bootstrap.replaced`).
 //!
 //! Validated against lavaan 0.6.14 `sem(..., missing = "ml", fixed.x = FALSE)` and semTools'
 //! saturated-correlates model (tests/reference/fiml/make.R): 1e-6 relative.
@@ -595,6 +596,7 @@ impl FimlMediationSpec {
         let spec = EmSpec {
             tol: BOOT_TOL,
             max_iter: self.em.max_iter,
+            accelerate: true,
         };
         let est = fit.data.em(stats, Some(&fit.est), &spec).ok()?;
         let (mu, sigma) = fit.data.unscale(&est.mu, &est.sigma);
