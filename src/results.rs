@@ -93,6 +93,16 @@ fn check_output(o: &Output) -> Result<(), String> {
                 return Err("serial_distribution needs one more edge than counts".into());
             }
         }
+        Output::FimlMediation(m) => {
+            let r = &m.result;
+            if r.equations.len() != r.mediators.len() + 1 {
+                return Err(format!(
+                    "FIML mediation: {} mediators but {} equations",
+                    r.mediators.len(),
+                    r.equations.len()
+                ));
+            }
+        }
         Output::Attrition(a) => {
             if let Some(c) = a.categorical.iter().find(|c| {
                 c.counts_completers.len() != c.levels.len()

@@ -214,3 +214,186 @@ fn a_variable_never_observed_is_named() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Runs `analyse` on the bundled example with a small B (the FIML bootstrap re-runs the EM
+/// per resample) and returns results.json and the output directory.
+fn analyse_example(dir: &std::path::Path, extra: &[&str]) -> Value {
+    std::fs::create_dir_all(dir).unwrap();
+    let out = dir.join("out");
+    let mut args = vec![
+        "analyse",
+        "data/example/T0.csv",
+        "data/example/T1.csv",
+        "data/example/T2.csv",
+        "--seed",
+        "5",
+        "--boot",
+        "100",
+        "--quiet",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let o = spcure(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
+fn entry<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["analyses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("no entry {id}"))
+}
+
+const CHAIN: [&str; 5] = ["groups", "belonging", "support", "loneliness", "hrqol"];
+
+/// The change scores T1 − T0 of the chain, the covariates and the baseline scores, from the
+/// panel.csv that analyse wrote (empty = missing).
+fn derived_csv(panel: &str) -> String {
+    let mut lines = panel.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut out = CHAIN.join(",") + ",age,gender,";
+    out += &CHAIN.map(|c| format!("{c}_T0")).join(",");
+    out.push('\n');
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let num = |name: &str| cells[col(name)].parse::<f64>().ok();
+        let mut row: Vec<String> = CHAIN
+            .iter()
+            .map(
+                |c| match (num(&format!("{c}_T1")), num(&format!("{c}_T0"))) {
+                    (Some(t1), Some(t0)) => format!("{}", t1 - t0),
+                    _ => String::new(),
+                },
+            )
+            .collect();
+        for c in ["age", "gender"]
+            .into_iter()
+            .map(String::from)
+            .chain(CHAIN.map(|c| format!("{c}_T0")))
+        {
+            row.push(cells[col(&c)].to_string());
+        }
+        out += &row.join(",");
+        out.push('\n');
+    }
+    out
+}
+
+/// `analyse` estimates the [model] chain by FIML with the chain's baseline scores as
+/// auxiliaries, keeps the listwise estimate beside it, and its numbers are exactly those of
+/// `spcure mediate --missing fiml --aux …` on the same derived data (itself validated
+/// against lavaan above).
+#[test]
+fn analyse_mediation_is_fiml_by_default_and_equals_mediate() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = analyse_example(dir.path(), &[]);
+    let fiml = entry(&r, "mediation");
+    let listwise = entry(&r, "mediation_listwise");
+    assert_eq!(fiml["sample"]["missing"], "fiml");
+    assert_eq!(listwise["sample"]["missing"], "listwise");
+    let (n_fiml, n_listwise) = (
+        fiml["sample"]["n"].as_u64().unwrap(),
+        listwise["sample"]["n"].as_u64().unwrap(),
+    );
+    assert!(n_fiml > n_listwise, "{n_fiml} vs {n_listwise}");
+    let got = &fiml["output"]["result"];
+    assert_eq!(got["sample"]["n_contributing"].as_u64(), Some(n_fiml));
+    assert_eq!(got["sample"]["n_complete"].as_u64(), Some(n_listwise));
+    let aux: Vec<String> = CHAIN.map(|c| format!("{c}_T0")).to_vec();
+    assert_eq!(got["auxiliary"], serde_json::json!(aux));
+
+    let panel = std::fs::read_to_string(dir.path().join("out/panel.csv")).unwrap();
+    let csv = dir.path().join("derived.csv");
+    std::fs::write(&csv, derived_csv(&panel)).unwrap();
+    let aux = aux.join(",");
+    let o = spcure(&[
+        "mediate",
+        csv.to_str().unwrap(),
+        "--x",
+        "groups",
+        "--m",
+        "belonging,support,loneliness",
+        "--y",
+        "hrqol",
+        "--cov",
+        "age,gender",
+        "--missing",
+        "fiml",
+        "--aux",
+        &aux,
+        "--boot",
+        "100",
+        "--seed",
+        "5",
+        "--json",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let want = json(&o);
+    let same = |a: &Value, b: &Value, what: &str| {
+        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+        assert!(
+            (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+            "{what}: {a} vs {b}"
+        );
+    };
+    for (ge, we) in got["equations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(want["equations"].as_array().unwrap())
+    {
+        for (gt, wt) in ge["terms"].as_array().unwrap().iter().zip(wt_terms(we)) {
+            same(&gt["estimate"], &wt["estimate"], "path");
+            same(&gt["se"], &wt["se"], "path SE");
+        }
+    }
+    for key in ["total_effect", "direct_effect"] {
+        same(&got[key]["estimate"], &want[key]["estimate"], key);
+        same(&got[key]["se"], &want[key]["se"], key);
+    }
+    for (g, w) in got["indirect_effects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(want["indirect_effects"].as_array().unwrap())
+    {
+        for f in ["estimate", "se", "ci_low", "ci_high"] {
+            same(&g[f], &w[f], f);
+        }
+    }
+}
+
+fn wt_terms(eq: &Value) -> &Vec<Value> {
+    eq["terms"].as_array().unwrap()
+}
+
+/// `missing = "listwise"` in [model] restores spcure 1.x: one listwise entry `mediation`,
+/// identical to the listwise twin of the default run.
+#[test]
+fn spec_missing_listwise_restores_the_listwise_mediation() {
+    let dir = tempfile::tempdir().unwrap();
+    let default = analyse_example(&dir.path().join("a"), &[]);
+    let spec = String::from_utf8(spcure(&["spec", "--print-default"]).stdout).unwrap();
+    let spec = spec.replacen("[model]\n", "[model]\nmissing = \"listwise\"\n", 1);
+    let path = dir.path().join("listwise.toml");
+    std::fs::write(&path, spec).unwrap();
+    let r = analyse_example(&dir.path().join("b"), &["--spec", path.to_str().unwrap()]);
+    let m = entry(&r, "mediation");
+    assert_eq!(m["sample"]["missing"], "listwise");
+    assert!(r["analyses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["id"] != "mediation_listwise"));
+    let twin = entry(&default, "mediation_listwise");
+    assert_eq!(m["output"], twin["output"]);
+    assert_eq!(m["sample"], twin["sample"]);
+}

@@ -80,6 +80,8 @@ pub enum Output {
     Change(change::ChangeOutput),
     Regression(regression::RegressionOutput),
     SerialMediation(mediation::MediationOutput),
+    /// A serial mediation by FIML (kind `serial_mediation`, `result.missing` = "fiml").
+    FimlMediation(mediation::FimlMediationOutput),
 }
 
 impl Output {
@@ -91,7 +93,7 @@ impl Output {
             Output::Attrition(_) => Kind::Attrition,
             Output::Change(_) => Kind::Change,
             Output::Regression(_) => Kind::Regression,
-            Output::SerialMediation(_) => Kind::SerialMediation,
+            Output::SerialMediation(_) | Output::FimlMediation(_) => Kind::SerialMediation,
         }
     }
 
@@ -105,6 +107,9 @@ impl Output {
             Kind::Attrition => Output::Attrition(v(value)?),
             Kind::Change => Output::Change(v(value)?),
             Kind::Regression => Output::Regression(v(value)?),
+            Kind::SerialMediation if value.pointer("/result/missing") == Some(&"fiml".into()) => {
+                Output::FimlMediation(v(value)?)
+            }
             Kind::SerialMediation => Output::SerialMediation(v(value)?),
         })
     }

@@ -58,6 +58,19 @@ pub struct Study {
     pub missing_codes: Vec<String>,
     #[serde(default = "default_share")]
     pub min_item_share: Spanned<f64>,
+    /// Study-wide handling of missing values in serial mediations (default FIML).
+    #[serde(default)]
+    pub missing: Option<Missing>,
+}
+
+/// `missing = "fiml" | "listwise"`: how a model handles missing values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Missing {
+    /// Full-information ML under MAR, with the listwise result reported beside it.
+    Fiml,
+    /// Complete cases only (spcure 1.x).
+    Listwise,
 }
 
 /// A measured construct: either one column per wave (`column`) or a multi-item scale (`items`).
@@ -177,6 +190,9 @@ pub struct Model {
     pub from_wave: Spanned<String>,
     #[serde(default = "default_to")]
     pub to_wave: Spanned<String>,
+    /// Overrides `[study] missing` for the model's serial mediation.
+    #[serde(default)]
+    pub missing: Option<Missing>,
 }
 
 fn default_name() -> String {

@@ -9,6 +9,7 @@ mod attrition;
 mod change;
 mod correlations;
 mod descriptives;
+mod fiml;
 mod findings;
 mod mediation;
 mod methods;
@@ -81,6 +82,7 @@ fn part(e: &Entry, o: &Output, labels: &Labels) -> Part {
         Output::Change(c) => change::part(e, c, labels),
         Output::Regression(x) => regression::part(e, x),
         Output::SerialMediation(m) => mediation::part(e, m, labels),
+        Output::FimlMediation(m) => fiml::part(e, m, labels),
     }
 }
 
