@@ -397,3 +397,30 @@ fn spec_missing_listwise_restores_the_listwise_mediation() {
     assert_eq!(m["output"], twin["output"]);
     assert_eq!(m["sample"], twin["sample"]);
 }
+
+/// `missing = "fiml"` on a regression analysis is refused with exit 2, naming the key and the
+/// way out (analyse's regressions stay listwise).
+#[test]
+fn spec_missing_fiml_on_a_regression_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = String::from_utf8(spcure(&["spec", "--print-default"]).stdout).unwrap()
+        + "\n[[analysis]]\nkind = \"regression\"\ny = \"hrqol\"\nx = \"groups\"\nmissing = \"fiml\"\n";
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, spec).unwrap();
+    let out = dir.path().join("out");
+    let o = spcure(&[
+        "analyse",
+        "data/example/T0.csv",
+        "data/example/T1.csv",
+        "--spec",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("missing = \"fiml\"") && err.contains("regress --missing fiml"),
+        "{err}"
+    );
+}

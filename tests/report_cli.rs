@@ -93,16 +93,18 @@ fn report_regenerates_every_table_and_figure_byte_for_byte() {
         "report.html",
         "report.md",
         "results.json",
-        "tables/mediation_indirect.csv",
+        "tables/mediation_listwise_indirect.csv",
+        "tables/mediation_effects.csv",
+        "tables/mediation_paths.csv",
         "tables/change_across_waves.csv",
-        "figures/mediation_path_diagram.svg",
-        "figures/mediation_path_diagram.png",
-        "figures/mediation_bootstrap_distribution.png",
+        "figures/mediation_listwise_path_diagram.svg",
+        "figures/mediation_listwise_path_diagram.png",
+        "figures/mediation_listwise_bootstrap_distribution.png",
         "figures/descriptives_trajectories.svg",
         "figures/attrition_flow.svg",
         "figures/correlations_change_heatmap.svg",
         "figures/correlations_baseline_heatmap.svg",
-        "figures/mediation_indirect_effects.svg",
+        "figures/mediation_listwise_indirect_effects.svg",
     ] {
         assert!(
             written.contains_key(Path::new(wanted)),
@@ -170,8 +172,11 @@ fn a_90_percent_level_labels_every_interval_90_percent() {
         let svg = std::fs::read_to_string(&path).unwrap();
         assert!(!svg.contains("95%"), "{} says 95%", path.display());
     }
-    let forest =
-        std::fs::read_to_string(dir.path().join("figures/mediation_indirect_effects.svg")).unwrap();
+    let forest = std::fs::read_to_string(
+        dir.path()
+            .join("figures/mediation_listwise_indirect_effects.svg"),
+    )
+    .unwrap();
     assert!(forest.contains("90% percentile bootstrap CI"));
     let header = std::fs::read_to_string(dir.path().join("tables/change_across_waves.csv"))
         .unwrap()
