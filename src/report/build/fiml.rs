@@ -37,7 +37,7 @@ pub fn part(e: &Entry, o: &FimlMediationOutput, labels: &Labels) -> Part {
     );
     Part {
         paragraphs,
-        tables: vec![paths_table(e, m), effects_table(e, m)],
+        tables: vec![paths_table(e, m), effects_table(e, m), indirect_table(e, m)],
         figures: Vec::new(),
     }
 }
@@ -94,29 +94,46 @@ fn paths_table(e: &Entry, m: &FimlMediationResult) -> Table {
 }
 
 fn effects_table(e: &Entry, m: &FimlMediationResult) -> Table {
-    let b = &m.bootstrap;
-    let mut rows = vec![
-        wald("Total effect (c)".into(), &m.total_effect, b.level),
-        wald("Direct effect (c′)".into(), &m.direct_effect, b.level),
+    let level = m.bootstrap.level;
+    let rows = [
+        wald("Total effect (c)".into(), &m.total_effect, level),
+        wald("Direct effect (c′)".into(), &m.direct_effect, level),
     ];
-    rows.extend(m.indirect_effects.iter().map(|x| Estimate {
-        term: match &x.path {
-            Some(p) => format!("{}: {}", x.label, p.join(" → ")),
-            None => format!("{}: total indirect effect", x.label),
-        },
-        estimate: x.estimate,
-        se: x.boot_se,
-        test: Test::None,
-        p: None,
-        interval: Interval {
-            low: x.ci_low,
-            high: x.ci_high,
-            level: b.level,
-            kind: b.ci.into(),
-        },
-    }));
+    estimate_table(
+        &format!("{}_total_direct", e.id),
+        &format!("Total and direct effect of {} on {} (FIML)", m.x, m.y),
+        &rows,
+        vec![format!(
+            "Wald z with observed-information SEs. {}",
+            missing_line(m)
+        )],
+    )
+}
+
+fn indirect_table(e: &Entry, m: &FimlMediationResult) -> Table {
+    let b = &m.bootstrap;
+    let rows: Vec<Estimate> = m
+        .indirect_effects
+        .iter()
+        .map(|x| Estimate {
+            term: match &x.path {
+                Some(p) => format!("{}: {}", x.label, p.join(" → ")),
+                None => format!("{}: total indirect effect", x.label),
+            },
+            estimate: x.estimate,
+            se: x.boot_se,
+            test: Test::None,
+            p: None,
+            interval: Interval {
+                low: x.ci_low,
+                high: x.ci_high,
+                level: b.level,
+                kind: b.ci.into(),
+            },
+        })
+        .collect();
     let note = format!(
-        "Total and direct effects: Wald z with observed-information SEs. Indirect effects: SE is the bootstrap SD; {} {}CI from B = {} FIML bootstrap resamples (all contributing cases resampled, EM re-run per resample; seed {}{}). {}",
+        "{} {}CI from B = {} FIML bootstrap resamples (all contributing cases resampled, EM re-run per resample; seed {}{}). * CI excludes zero. {}",
         apa::level_percent(b.level),
         ci_kind(b.ci).phrase(),
         b.samples,
@@ -129,11 +146,8 @@ fn effects_table(e: &Entry, m: &FimlMediationResult) -> Table {
         missing_line(m)
     );
     estimate_table(
-        &format!("{}_effects", e.id),
-        &format!(
-            "Total, direct and indirect effects of {} on {} (FIML)",
-            m.x, m.y
-        ),
+        &format!("{}_indirect", e.id),
+        &format!("Indirect effects of {} on {} (FIML)", m.x, m.y),
         &rows,
         vec![note],
     )
