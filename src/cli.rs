@@ -185,6 +185,8 @@ pub struct MediateArgs {
     pub flat: FlatArgs,
     #[command(flatten)]
     pub boot: BootArgs,
+    #[command(flatten)]
+    pub missing: MissingArgs,
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +223,8 @@ pub struct RegressArgs {
     pub count: CountArgs,
     #[command(flatten)]
     pub flat: FlatArgs,
+    #[command(flatten)]
+    pub missing: MissingArgs,
 }
 
 /// The count-model flags of `regress` (`--family poisson|negbin|auto`).
@@ -244,6 +248,24 @@ pub enum FamilyArg {
     Poisson,
     Negbin,
     Auto,
+}
+
+/// Missing-data flags shared by `mediate` and `regress`.
+#[derive(Debug, Args, Clone)]
+pub struct MissingArgs {
+    /// Missing data: listwise (complete cases; MCAR) or fiml (full-information maximum
+    /// likelihood, every row with any observed variable; MAR).
+    #[arg(long, value_enum, default_value_t = MissingArg::Listwise)]
+    pub missing: MissingArg,
+    /// Auxiliary variables for --missing fiml (saturated correlates), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub aux: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MissingArg {
+    Listwise,
+    Fiml,
 }
 
 #[derive(Debug, Args)]

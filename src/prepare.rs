@@ -21,6 +21,9 @@ pub enum MissingStrategy {
     /// Each statistic on the cases that have its own variables (descriptives, pairwise
     /// correlations, paired comparisons).
     Available,
+    /// Full-information maximum likelihood: every participant with at least one observed
+    /// analysis or auxiliary variable contributes (model frames hold NaN where missing).
+    Fiml,
 }
 
 impl MissingStrategy {
@@ -32,6 +35,9 @@ impl MissingStrategy {
             }
             MissingStrategy::Available => {
                 "available cases per statistic; unbiased if data are missing completely at random (MCAR)"
+            }
+            MissingStrategy::Fiml => {
+                "full-information maximum likelihood on every participant with an observed analysis or auxiliary variable; unbiased if data are missing at random (MAR) given the observed variables"
             }
         }
     }
@@ -127,7 +133,12 @@ impl Sample {
         } else {
             "rows"
         };
-        let mut s = format!("{} of {} {unit} analysed", self.n, self.n_total);
+        let verb = if self.missing == MissingStrategy::Fiml {
+            "contributing (FIML)"
+        } else {
+            "analysed"
+        };
+        let mut s = format!("{} of {} {unit} {verb}", self.n, self.n_total);
         if !self.exclusions.is_empty() {
             let reasons: Vec<String> = self
                 .exclusions
@@ -360,6 +371,46 @@ pub fn model_frame(panel: &Panel, vars: &[Var], strategy: MissingStrategy) -> Mo
     frame
 }
 
+/// The participants who contribute to a FIML fit of `vars` (the model's variables, then its
+/// auxiliaries): everyone with at least one of them observed. Missing values are NaN in the
+/// frame's columns (categorical indicators included); a participant with none observed
+/// carries no information and is counted under the first variable's reason.
+pub fn fiml_frame(panel: &Panel, vars: &[Var]) -> ModelFrame {
+    let all: Vec<Vec<Result<f64, ExclusionReason>>> =
+        vars.iter().map(|v| values(panel, v)).collect();
+    let mut exclusions: Vec<Exclusion> = Vec::new();
+    let mut columns = vec![Vec::new(); all.len()];
+    let mut kept = Vec::new();
+    for (i, id) in panel.ids.iter().enumerate() {
+        if all.iter().all(|col| col[i].is_err()) {
+            if let Some(Err(reason)) = all.first().map(|col| &col[i]) {
+                count_exclusion(&mut exclusions, reason);
+            }
+            continue;
+        }
+        for (out, col) in columns.iter_mut().zip(&all) {
+            out.push(col[i].as_ref().copied().unwrap_or(f64::NAN));
+        }
+        kept.push(id.clone());
+    }
+    let mut frame = ModelFrame {
+        names: vec![String::new(); all.len()],
+        var_of: (0..all.len()).collect(),
+        columns,
+        sample: Sample {
+            source: PANEL_SOURCE.to_string(),
+            missing: MissingStrategy::Fiml,
+            n_total: panel.ids.len(),
+            n: kept.len(),
+            exclusions,
+        },
+        ids: kept,
+        coding: Vec::new(),
+    };
+    expand_categorical(panel, vars, &mut frame);
+    frame
+}
+
 /// Complete cases of columns that may hold a reason instead of a value (shared by the
 /// panel and flat files).
 fn complete_cases(
@@ -425,8 +476,9 @@ fn expand_categorical(panel: &Panel, vars: &[Var], frame: &mut ModelFrame) {
         let name = var.source_name();
         // Levels nobody in this sample has get no indicator (it would be all zeros); if the
         // reference is among them, the first level present becomes the reference.
+        // NaN (missing, in FIML frames) is no level and stays missing in every indicator.
         let present: Vec<usize> = (0..levels.len())
-            .filter(|&code| col.iter().any(|x| *x as usize == code))
+            .filter(|&code| col.iter().any(|x| !x.is_nan() && *x as usize == code))
             .collect();
         let empty_levels = (0..levels.len())
             .filter(|code| !present.contains(code))
@@ -439,7 +491,7 @@ fn expand_categorical(panel: &Panel, vars: &[Var], frame: &mut ModelFrame) {
             let column = dummy_name(name, level);
             frame
                 .columns
-                .push(col.iter().map(|x| f64::from(*x as usize == code)).collect());
+                .push(col.iter().map(|x| indicator(*x, code)).collect());
             frame.names.push(column.clone());
             frame.var_of.push(v);
             dummies.push((column, level.clone()));
@@ -450,6 +502,15 @@ fn expand_categorical(panel: &Panel, vars: &[Var], frame: &mut ModelFrame) {
             dummies,
             empty_levels,
         });
+    }
+}
+
+/// 1 for level `code`, 0 for another level, NaN for a missing value.
+fn indicator(x: f64, code: usize) -> f64 {
+    if x.is_nan() {
+        f64::NAN
+    } else {
+        f64::from(x as usize == code)
     }
 }
 

@@ -104,6 +104,16 @@ fn check_output(o: &Output, at: &str) -> Result<(), String> {
                 .map_err(|e| format!("{e}; the correlation matrices are not {k} × {k}"))?;
         }
         Output::SerialMediation(m) => check_mediation(m, at)?,
+        Output::FimlMediation(m) => {
+            let r = &m.result;
+            if r.equations.len() != r.mediators.len() + 1 {
+                return Err(format!(
+                    "FIML mediation: {} mediators but {} equations",
+                    r.mediators.len(),
+                    r.equations.len()
+                ));
+            }
+        }
         Output::Attrition(a) => {
             for (j, c) in a.categorical.iter().enumerate() {
                 let at = format!("{at}.categorical[{j}]");

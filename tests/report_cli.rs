@@ -30,8 +30,9 @@ fn analyse(out: &Path, extra: &[&str]) {
         "data/example/T2.csv",
         "--seed",
         "11",
+        // Small B: the FIML mediation re-runs its EM per resample (slow in debug builds).
         "--boot",
-        "1000",
+        "200",
         "--quiet",
         "--dpi",
         "72",
@@ -93,16 +94,19 @@ fn report_regenerates_every_table_and_figure_byte_for_byte() {
         "report.html",
         "report.md",
         "results.json",
+        "tables/mediation_listwise_indirect.csv",
         "tables/mediation_indirect.csv",
+        "tables/mediation_total_direct.csv",
+        "tables/mediation_paths.csv",
         "tables/change_across_waves.csv",
-        "figures/mediation_path_diagram.svg",
-        "figures/mediation_path_diagram.png",
-        "figures/mediation_bootstrap_distribution.png",
+        "figures/mediation_listwise_path_diagram.svg",
+        "figures/mediation_listwise_path_diagram.png",
+        "figures/mediation_listwise_bootstrap_distribution.png",
         "figures/descriptives_trajectories.svg",
         "figures/attrition_flow.svg",
         "figures/correlations_change_heatmap.svg",
         "figures/correlations_baseline_heatmap.svg",
-        "figures/mediation_indirect_effects.svg",
+        "figures/mediation_listwise_indirect_effects.svg",
     ] {
         assert!(
             written.contains_key(Path::new(wanted)),
@@ -170,8 +174,11 @@ fn a_90_percent_level_labels_every_interval_90_percent() {
         let svg = std::fs::read_to_string(&path).unwrap();
         assert!(!svg.contains("95%"), "{} says 95%", path.display());
     }
-    let forest =
-        std::fs::read_to_string(dir.path().join("figures/mediation_indirect_effects.svg")).unwrap();
+    let forest = std::fs::read_to_string(
+        dir.path()
+            .join("figures/mediation_listwise_indirect_effects.svg"),
+    )
+    .unwrap();
     assert!(forest.contains("90% percentile bootstrap CI"));
     let header = std::fs::read_to_string(dir.path().join("tables/change_across_waves.csv"))
         .unwrap()
@@ -384,7 +391,7 @@ fn a_closed_stdout_ends_every_command_quietly_with_exit_0() {
              "reaction", "--json", "--seed", "1", "--boot", "1000"],
         vec!["power", plan.to_str().unwrap(), "--json"],
         vec!["analyse", "data/example/T0.csv", "data/example/T1.csv", "data/example/T2.csv",
-             "--seed", "11", "--boot", "1000", "--quiet", "--dpi", "72",
+             "--seed", "11", "--boot", "200", "--quiet", "--dpi", "72",
              "--out", out.to_str().unwrap()],
         vec!["report", results.to_str().unwrap(), "--out", report.to_str().unwrap(),
              "--dpi", "72"],

@@ -7,9 +7,25 @@ use serde::{Deserialize, Serialize};
 use super::plan::MediationJob;
 use super::{Context, Entry, Output, Planned};
 use crate::load::wave_label;
-use crate::prepare::{model_frame, Coding, MissingStrategy, ModelFrame, Var};
+use crate::prepare::{fiml_frame, model_frame, Coding, MissingStrategy, ModelFrame, Var};
+use crate::stats::em::EmSpec;
+use crate::stats::fiml::{FimlMediationResult, FimlMediationSpec};
 use crate::stats::mediation::{MediationData, MediationResult, MediationSpec};
 use crate::stats::StatsError;
+
+/// A serial mediation estimated by FIML (MAR) on every participant with an observed
+/// analysis or auxiliary variable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FimlMediationOutput {
+    /// What each model variable is, in the order X, mediators, Y, covariates.
+    pub variables: Vec<VariableInfo>,
+    /// What each auxiliary variable is (saturated correlates).
+    pub auxiliary: Vec<VariableInfo>,
+    /// `result.missing` is "fiml": that is how results.json tells this output apart.
+    pub result: FimlMediationResult,
+    #[serde(default)]
+    pub coding: Vec<Coding>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MediationOutput {
@@ -59,6 +75,9 @@ pub fn run(p: &Planned, job: &MediationJob, cx: &Context<'_>) -> Entry {
     vars.extend(job.mediators.iter().cloned());
     vars.push(job.y.clone());
     vars.extend(job.covariates.iter().cloned());
+    if job.missing == MissingStrategy::Fiml {
+        return run_fiml(p, job, vars, cx);
+    }
     let frame = model_frame(cx.panel, &vars, MissingStrategy::Listwise);
     match fit(&vars, job.mediators.len(), &frame, cx) {
         Ok(result) => Entry::done(
@@ -74,6 +93,60 @@ pub fn run(p: &Planned, job: &MediationJob, cx: &Context<'_>) -> Entry {
     }
 }
 
+fn run_fiml(p: &Planned, job: &MediationJob, model: Vec<Var>, cx: &Context<'_>) -> Entry {
+    let n_model = model.len();
+    let mut vars = model;
+    vars.extend(job.aux.iter().cloned());
+    let frame = fiml_frame(cx.panel, &vars);
+    match fit_fiml(&vars, n_model, job.mediators.len(), &frame, cx) {
+        Ok(result) => Entry::done(
+            p,
+            Some(frame.sample.clone()),
+            Output::FimlMediation(FimlMediationOutput {
+                variables: vars[..n_model].iter().map(VariableInfo::of).collect(),
+                auxiliary: vars[n_model..].iter().map(VariableInfo::of).collect(),
+                result,
+                coding: frame.coding,
+            }),
+        ),
+        Err(err) => Entry::not_run(p, Some(frame.sample), format!("not fitted by FIML ({err})")),
+    }
+}
+
+/// FIML fit of the frame (NaN = missing): the model's columns, then the auxiliaries'.
+fn fit_fiml(
+    vars: &[Var],
+    n_model: usize,
+    k: usize,
+    frame: &ModelFrame,
+    cx: &Context<'_>,
+) -> Result<FimlMediationResult, StatsError> {
+    let (mut model, order) = chain(&vars[..n_model], k, frame, cx)?;
+    // FIML uses the observed information; HC corrections belong to OLS.
+    model.hc = None;
+    let aux_cols: Vec<usize> = (n_model..vars.len())
+        .flat_map(|v| frame.columns_of(v))
+        .collect();
+    let spec = FimlMediationSpec {
+        model,
+        aux: aux_cols.iter().map(|c| frame.names[*c].clone()).collect(),
+        em: EmSpec::default(),
+    };
+    let columns: Vec<Vec<Option<f64>>> = order
+        .iter()
+        .chain(&aux_cols)
+        .map(|c| {
+            frame.columns[*c]
+                .iter()
+                .map(|x| (!x.is_nan()).then_some(*x))
+                .collect()
+        })
+        .collect();
+    let mut result = spec.fit(&columns, None)?;
+    result.bootstrap.seed_drawn = Some(cx.settings.seed_drawn);
+    Ok(result)
+}
+
 /// Fits the chain on the frame's columns: X, mediators and Y are one column each; a
 /// categorical covariate may be several.
 fn fit(
@@ -82,6 +155,29 @@ fn fit(
     frame: &ModelFrame,
     cx: &Context<'_>,
 ) -> Result<MediationResult, StatsError> {
+    let (spec, order) = chain(vars, k, frame, cx)?;
+    let col = |c: usize| frame.columns[c].as_slice();
+    let data = MediationData {
+        x: col(order[0]),
+        mediators: order[1..=k].iter().map(|c| col(*c)).collect(),
+        y: col(order[k + 1]),
+        covariates: order[k + 2..].iter().map(|c| col(*c)).collect(),
+    };
+    let mut result = match super::regression::cluster_spec(frame, cx)? {
+        Some(cluster) => spec.fit_clustered(&data, &cluster, None)?,
+        None => spec.fit(&data)?,
+    };
+    result.bootstrap.seed_drawn = Some(cx.settings.seed_drawn);
+    Ok(result)
+}
+
+/// The chain's spec and the frame columns it reads, in the order X, mediators, Y, covariates.
+fn chain(
+    vars: &[Var],
+    k: usize,
+    frame: &ModelFrame,
+    cx: &Context<'_>,
+) -> Result<(MediationSpec, Vec<usize>), StatsError> {
     let one = |v: usize| -> Result<usize, StatsError> {
         let name = vars[v].source_name();
         match frame.columns_of(v)[..] {
@@ -116,17 +212,9 @@ fn fit(
         standardize: true,
         boot: cx.settings.boot.clone(),
     };
-    let col = |c: usize| frame.columns[c].as_slice();
-    let data = MediationData {
-        x: col(x),
-        mediators: mediators.iter().map(|c| col(*c)).collect(),
-        y: col(y),
-        covariates: covariates.iter().map(|c| col(*c)).collect(),
-    };
-    let mut result = match super::regression::cluster_spec(frame, cx)? {
-        Some(cluster) => spec.fit_clustered(&data, &cluster, None)?,
-        None => spec.fit(&data)?,
-    };
-    result.bootstrap.seed_drawn = Some(cx.settings.seed_drawn);
-    Ok(result)
+    let mut order = vec![x];
+    order.extend(mediators);
+    order.push(y);
+    order.extend(covariates);
+    Ok((spec, order))
 }

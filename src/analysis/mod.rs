@@ -93,6 +93,8 @@ pub enum Output {
     Regression(regression::RegressionOutput),
     SerialMediation(mediation::MediationOutput),
     CountChange(count_change::CountChangeOutput),
+    /// A serial mediation by FIML (kind `serial_mediation`, `result.missing` = "fiml").
+    FimlMediation(mediation::FimlMediationOutput),
 }
 
 impl Output {
@@ -105,7 +107,7 @@ impl Output {
             Output::Change(_) => Kind::Change,
             Output::MixedModel(_) => Kind::MixedModel,
             Output::Regression(_) => Kind::Regression,
-            Output::SerialMediation(_) => Kind::SerialMediation,
+            Output::SerialMediation(_) | Output::FimlMediation(_) => Kind::SerialMediation,
             Output::CountChange(_) => Kind::CountChange,
         }
     }
@@ -121,6 +123,9 @@ impl Output {
             Kind::Change => Output::Change(v(value)?),
             Kind::MixedModel => Output::MixedModel(v(value)?),
             Kind::Regression => Output::Regression(v(value)?),
+            Kind::SerialMediation if value.pointer("/result/missing") == Some(&"fiml".into()) => {
+                Output::FimlMediation(v(value)?)
+            }
             Kind::SerialMediation => Output::SerialMediation(v(value)?),
             Kind::CountChange => Output::CountChange(v(value)?),
         })

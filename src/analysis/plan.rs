@@ -13,8 +13,8 @@
 
 use crate::error::UsageError;
 use crate::load::{wave_label, Panel};
-use crate::prepare::Var;
-use crate::spec::{AnalysisSpec, Model, StudySpec, VarRef};
+use crate::prepare::{MissingStrategy, Var};
+use crate::spec::{AnalysisSpec, Missing, Model, StudySpec, VarRef};
 
 use super::Kind;
 
@@ -100,6 +100,59 @@ pub struct MediationJob {
     pub mediators: Vec<Var>,
     pub y: Var,
     pub covariates: Vec<Var>,
+    /// Listwise, or FIML (then a `<id>_listwise` entry follows with the complete cases).
+    pub missing: MissingStrategy,
+    /// FIML auxiliary variables (saturated correlates): the baseline scores of the chain's
+    /// change-score constructs, which carry the dropouts' information.
+    pub aux: Vec<Var>,
+}
+
+impl MediationJob {
+    /// A chain with the study's missing-data handling and, for FIML, its auxiliaries.
+    fn new(
+        x: Var,
+        mediators: Vec<Var>,
+        y: Var,
+        covariates: Vec<Var>,
+        missing: MissingStrategy,
+    ) -> Self {
+        let mut job = Self {
+            x,
+            mediators,
+            y,
+            covariates,
+            missing,
+            aux: Vec::new(),
+        };
+        if missing == MissingStrategy::Fiml {
+            for v in std::iter::once(&job.x)
+                .chain(&job.mediators)
+                .chain([&job.y])
+            {
+                if let Var::Change {
+                    construct, from, ..
+                } = v
+                {
+                    let baseline = Var::score(construct, *from);
+                    if !job.aux.contains(&baseline) {
+                        job.aux.push(baseline);
+                    }
+                }
+            }
+        }
+        job
+    }
+}
+
+/// The strategy of a model: its own `missing`, else the study's, else FIML — except in a
+/// clustered study (the spec refuses an explicit FIML there), which is analysed listwise with
+/// the cluster bootstrap.
+fn strategy(spec: &StudySpec, own: Option<Missing>) -> MissingStrategy {
+    match own.or(spec.study.missing) {
+        Some(Missing::Listwise) => MissingStrategy::Listwise,
+        None if spec.study.cluster.is_some() => MissingStrategy::Listwise,
+        Some(Missing::Fiml) | None => MissingStrategy::Fiml,
+    }
 }
 
 /// The analyses to run on `panel`.
@@ -366,16 +419,16 @@ fn model(spec: &StudySpec, m: &Model, panel: &Panel) -> Vec<Planned> {
             with_covs(vec![dx(to)]),
         ));
     }
-    let job = MediationJob {
-        x: dx(to),
-        mediators: m
-            .mediators()
+    let job = MediationJob::new(
+        dx(to),
+        m.mediators()
             .iter()
             .map(|c| Var::change(c, from, to))
             .collect(),
-        y: Var::change(y, from, to),
-        covariates: covs.clone(),
-    };
+        Var::change(y, from, to),
+        covs.clone(),
+        strategy(spec, m.missing),
+    );
     out.extend(mediations(
         "mediation",
         &format!("Serial mediation on change scores ({t} − {f})"),
@@ -390,8 +443,30 @@ fn regression(id: String, title: String, y: Var, x: Vec<Var>) -> Planned {
 }
 
 /// One serial mediation, or, for an x with more than two levels, one per non-reference level
-/// with the other levels' indicators as covariates (relative indirect effects).
+/// with the other levels' indicators as covariates (relative indirect effects). A FIML
+/// mediation is followed by its listwise twin, `<id>_listwise`.
 fn mediations(id: &str, title: &str, job: MediationJob, panel: &Panel) -> Vec<Planned> {
+    let mut out = Vec::new();
+    for p in mediations_by_level(id, title, job, panel) {
+        let listwise = match &p.job {
+            Job::SerialMediation(j) if j.missing == MissingStrategy::Fiml => Some(planned(
+                format!("{}_listwise", p.id),
+                format!("{} — complete cases (listwise)", p.title),
+                Job::SerialMediation(MediationJob {
+                    missing: MissingStrategy::Listwise,
+                    aux: Vec::new(),
+                    ..j.clone()
+                }),
+            )),
+            _ => None,
+        };
+        out.push(p);
+        out.extend(listwise);
+    }
+    out
+}
+
+fn mediations_by_level(id: &str, title: &str, job: MediationJob, panel: &Panel) -> Vec<Planned> {
     let levels = match &job.x {
         Var::Baseline { name } => panel
             .covariate(name)
@@ -544,12 +619,8 @@ fn analysis(
                     .chain(mediators.iter().flat_map(Var::waves))
                     .collect();
                 check_waves(panel, &waves, &what)?;
-                let job = MediationJob {
-                    x: xs[0].clone(),
-                    mediators,
-                    y,
-                    covariates,
-                };
+                let missing = strategy(spec, a.missing.as_ref().map(|m| *m.get_ref()));
+                let job = MediationJob::new(xs[0].clone(), mediators, y, covariates, missing);
                 let t = title(format!("Serial mediation: {}", describe_chain(&job)));
                 return Ok(mediations(&id, &t, job, panel));
             }

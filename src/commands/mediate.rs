@@ -11,10 +11,12 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::MediateArgs;
-use crate::config::MediateConfig;
-use crate::load::read_flat_labelled;
+use crate::config::{MediateConfig, MissingConfig};
+use crate::load::{read_flat, read_flat_labelled};
 use crate::prepare::{flat_frame, ModelFrame};
 use crate::stats::cluster::ClusterSpec;
+use crate::stats::em::EmSpec;
+use crate::stats::fiml::{FimlMediationResult, FimlMediationSpec, FimlTerm};
 use crate::stats::mediation::{
     CiMethod, IndirectEffect, MediationData, MediationResult, MediationSpec, PathEffect,
 };
@@ -28,6 +30,9 @@ const WIDTH: usize = 100;
 
 pub fn run(args: &MediateArgs) -> Result<()> {
     let cfg = MediateConfig::from_args(args)?;
+    if let MissingConfig::Fiml { aux } = &cfg.missing {
+        return run_fiml(&cfg, aux);
+    }
     let names = column_names(&cfg.spec);
     let cluster_col = cfg.cluster.as_ref().map(|c| c.column.as_str());
     let (raw, labels) = read_flat_labelled(&cfg.file, &names, cluster_col, &cfg.flat)?;
@@ -107,6 +112,242 @@ pub fn fit(
     let mut result = fitted.context("the mediation model could not be estimated")?;
     result.bootstrap.seed_drawn = Some(cfg.boot.seed_drawn);
     Ok(result)
+}
+
+fn run_fiml(cfg: &MediateConfig, aux: &[String]) -> Result<()> {
+    let mut names = column_names(&cfg.spec);
+    names.extend(aux.iter().map(String::as_str));
+    let raw = read_flat(&cfg.file, &names, &cfg.flat)?;
+    for w in &raw.warnings {
+        eprintln!("warning: {w}");
+    }
+    let result = fit_fiml(cfg, aux, &raw.columns)?;
+    let mut out = std::io::stdout().lock();
+    if cfg.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
+    } else {
+        write!(
+            out,
+            "{}",
+            render_fiml(&result, &cfg.file.display().to_string())
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// FIML fit of the loaded columns (X, mediators, Y, covariates, aux; incomplete rows kept),
+/// with the thread count and progress bar of `cfg`.
+pub fn fit_fiml(
+    cfg: &MediateConfig,
+    aux: &[String],
+    columns: &[Vec<Option<f64>>],
+) -> Result<FimlMediationResult> {
+    let spec = FimlMediationSpec {
+        model: cfg.spec.clone(),
+        aux: aux.to_vec(),
+        em: EmSpec::default(),
+    };
+    let samples = cfg.spec.boot.samples;
+    // An EM per resample costs about as much as 100 OLS draws per case.
+    let draws = columns.first().map_or(0, Vec::len) as f64 * samples as f64 * 100.0;
+    let bar = (!cfg.boot.quiet && std::io::stderr().is_terminal() && draws > PROGRESS_MIN_DRAWS)
+        .then(|| progress_bar(samples as u64));
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let fitted = super::with_threads(cfg.boot.threads, || spec.fit(columns, Some(&tick)))?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let mut result = fitted.context("the mediation model could not be estimated by FIML")?;
+    result.bootstrap.seed_drawn = Some(cfg.boot.seed_drawn);
+    Ok(result)
+}
+
+/// The FIML text report: the same layout as the listwise one, z tests instead of t.
+pub fn render_fiml(r: &FimlMediationResult, file: &str) -> String {
+    let mut s = String::new();
+    banner(
+        &mut s,
+        "spcure mediate: serial mediation (PROCESS Model 6), FIML",
+    );
+    let _ = writeln!(s, "Y  = {}\nX  = {}", r.y, r.x);
+    for (i, m) in r.mediators.iter().enumerate() {
+        let _ = writeln!(s, "M{} = {m}", i + 1);
+    }
+    if !r.covariates.is_empty() {
+        let _ = writeln!(s, "Covariates (random): {}", r.covariates.join(", "));
+    }
+    if !r.auxiliary.is_empty() {
+        let _ = writeln!(
+            s,
+            "Auxiliary variables (saturated correlates): {}",
+            r.auxiliary.join(", ")
+        );
+    }
+    let smp = &r.sample;
+    let _ = writeln!(
+        s,
+        "\nFile: {file}\nMissing data: {}, n contributing = {} of {} rows read ({} complete on every variable)",
+        smp.method, smp.n_contributing, smp.n_rows, smp.n_complete
+    );
+    s.push_str(&super::regress::observed_line(&smp.observed));
+    for eq in &r.equations {
+        let _ = writeln!(s, "\n{}", "*".repeat(80));
+        let _ = writeln!(s, "OUTCOME VARIABLE: {}", eq.outcome);
+        let _ = writeln!(
+            s,
+            "\nR-sq = {:.4}, residual variance = {:.4} (SE {:.4})",
+            eq.r2, eq.residual_variance.estimate, eq.residual_variance.se
+        );
+        let w = name_width(eq.terms.iter().map(|t| t.term.as_str()));
+        let _ = writeln!(
+            s,
+            "\nModel\n{:w$} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "", "coeff", "se", "z", "p", "LLCI", "ULCI"
+        );
+        for t in &eq.terms {
+            let name = if t.term == crate::stats::ols::INTERCEPT {
+                "constant"
+            } else {
+                &t.term
+            };
+            z_row(&mut s, &clip(name, w), w, t);
+        }
+    }
+    banner(&mut s, "TOTAL, DIRECT, AND INDIRECT EFFECTS OF X ON Y");
+    for (title, e) in [
+        (
+            "Total effect of X on Y (c = c' + total indirect)",
+            &r.total_effect,
+        ),
+        ("Direct effect of X on Y", &r.direct_effect),
+    ] {
+        let _ = writeln!(s, "\n{title}:");
+        let _ = writeln!(
+            s,
+            "{:8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "", "Effect", "se", "z", "p", "LLCI", "ULCI"
+        );
+        z_row(&mut s, "", 8, e);
+    }
+    let _ = writeln!(s, "\nIndirect effect(s) of X on Y:");
+    let _ = writeln!(
+        s,
+        "{:8} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "", "Effect", "se", "BootSE", "BootLLCI", "BootULCI"
+    );
+    let total = r.indirect_effects.iter().filter(|e| e.path.is_none());
+    for e in total.chain(r.indirect_effects.iter().filter(|e| e.path.is_some())) {
+        let label = if e.path.is_none() { "TOTAL" } else { &e.label };
+        let _ = writeln!(
+            s,
+            "{label:8} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4}",
+            e.estimate, e.se, e.boot_se, e.ci_low, e.ci_high
+        );
+    }
+    if r.indirect_effects.iter().any(|e| e.standardized.is_some()) {
+        for (title, partial) in [("Partially", true), ("Completely", false)] {
+            let _ = writeln!(
+                s,
+                "\n{title} standardized indirect effect(s) of X on Y (ML SDs):"
+            );
+            let _ = writeln!(
+                s,
+                "{:8} {:>10} {:>10} {:>10} {:>10}",
+                "", "Effect", "BootSE", "BootLLCI", "BootULCI"
+            );
+            for e in r.indirect_effects.iter() {
+                if let Some(st) = &e.standardized {
+                    let b = if partial { st.partial } else { st.complete };
+                    let label = if e.path.is_none() { "TOTAL" } else { &e.label };
+                    let _ = writeln!(
+                        s,
+                        "{label:8} {:>10.4} {:>10.4} {:>10.4} {:>10.4}",
+                        b.estimate, b.boot_se, b.ci_low, b.ci_high
+                    );
+                }
+            }
+        }
+    }
+    if !r.contrasts.is_empty() {
+        let _ = writeln!(s, "\nPairwise contrasts of specific indirect effects:");
+        let _ = writeln!(
+            s,
+            "{:8} {:>10} {:>10} {:>10} {:>10}",
+            "", "Effect", "BootSE", "BootLLCI", "BootULCI"
+        );
+        for c in &r.contrasts {
+            let _ = writeln!(
+                s,
+                "{:8} {:>10.4} {:>10.4} {:>10.4} {:>10.4}   ({} minus {})",
+                c.label, c.estimate, c.boot_se, c.ci_low, c.ci_high, c.minuend, c.subtrahend
+            );
+        }
+    }
+    let _ = writeln!(s, "\nIndirect effect key:");
+    for e in r.indirect_effects.iter() {
+        if let Some(path) = &e.path {
+            wrap(&mut s, &format!("{:8} ", e.label), path, " -> ");
+        }
+    }
+    banner(&mut s, "ANALYSIS NOTES AND ERRORS");
+    let b = &r.bootstrap;
+    let _ = writeln!(
+        s,
+        "Estimation: full-information maximum likelihood (EM for the saturated normal model,\n\
+         {} iterations); se: observed information, delta method; p and CI: normal (z).",
+        r.em.iterations
+    );
+    let _ = writeln!(
+        s,
+        "Bootstrap: {} resamples of all {} contributing rows, incomplete ones included,\n\
+         EM per resample; {} intervals at {}%.",
+        b.samples,
+        smp.n_contributing,
+        ci_name(b.ci),
+        b.level * 100.0
+    );
+    let drawn = if b.seed_drawn == Some(true) {
+        format!(" (drawn at random; pass --seed {} to reproduce)", b.seed)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(s, "Random seed: {}{drawn}", b.seed);
+    let _ = writeln!(
+        s,
+        "{} bootstrap resample(s) whose EM did not converge or whose covariance was\n\
+         singular were redrawn.",
+        b.replaced
+    );
+    if !b.clamped.is_empty() {
+        wrap(
+            &mut s,
+            "Interval limits outside the bootstrap distribution (untrustworthy): ",
+            &b.clamped,
+            ", ",
+        );
+    }
+    s
+}
+
+fn ci_name(ci: CiMethod) -> &'static str {
+    match ci {
+        CiMethod::Percentile => "percentile",
+        CiMethod::Bc => "bias-corrected",
+        CiMethod::Bca => "BCa",
+    }
+}
+
+fn z_row(s: &mut String, name: &str, w: usize, t: &FimlTerm) {
+    let _ = writeln!(
+        s,
+        "{:w$} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4}",
+        name, t.estimate, t.se, t.z, t.p, t.ci_low, t.ci_high
+    );
 }
 
 fn progress_bar(len: u64) -> ProgressBar {

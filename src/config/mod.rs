@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use crate::cli::{
-    AnalyseArgs, BootArgs, CiArg, FlatArgs, LayoutArg, MediateArgs, RegressArgs, VcovArg,
+    AnalyseArgs, BootArgs, CiArg, FlatArgs, LayoutArg, MediateArgs, MissingArg, MissingArgs,
+    RegressArgs, VcovArg,
 };
 use crate::error::UsageError;
 use crate::load::{assign_waves, DecimalMark, FlatOptions, Input, Layout, LoadOptions};
@@ -56,6 +57,7 @@ pub struct MediateConfig {
     pub boot: BootConfig,
     /// `--cluster`: cluster bootstrap and cluster-robust equations.
     pub cluster: Option<ClusterChoice>,
+    pub missing: MissingConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +72,7 @@ pub struct RegressConfig {
     pub cluster: Option<ClusterChoice>,
     /// `Some` for `--family poisson|negbin|auto`: a count model instead of OLS.
     pub count: Option<count::CountConfig>,
+    pub missing: MissingConfig,
 }
 
 /// `--cluster COL [--vcov cr2|cr1]`.
@@ -110,6 +113,57 @@ impl ClusterChoice {
             column: column.clone(),
             vcov,
         }))
+    }
+}
+
+/// How `mediate` and `regress` handle missing values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MissingConfig {
+    /// Complete cases (the default, as PROCESS and `lm`).
+    Listwise,
+    /// Full-information ML with these auxiliary variables (saturated correlates).
+    Fiml { aux: Vec<String> },
+}
+
+impl MissingConfig {
+    /// `model` names the model's columns (an auxiliary may not repeat one); `hc` and
+    /// `no_intercept` are OLS options that FIML does not have.
+    pub fn from_args(
+        a: &MissingArgs,
+        model: &[&String],
+        hc: bool,
+        no_intercept: bool,
+    ) -> Result<Self, UsageError> {
+        match a.missing {
+            MissingArg::Listwise => {
+                if !a.aux.is_empty() {
+                    return Err(UsageError::new(
+                        "--aux applies to --missing fiml: add --missing fiml, or drop --aux",
+                    ));
+                }
+                Ok(Self::Listwise)
+            }
+            MissingArg::Fiml => {
+                if hc {
+                    return Err(UsageError::new(
+                        "--hc applies to OLS on complete cases; --missing fiml uses the observed information (drop --hc)",
+                    ));
+                }
+                if no_intercept {
+                    return Err(UsageError::new(
+                        "--no-intercept is not available with --missing fiml (the model has a mean structure)",
+                    ));
+                }
+                for (i, v) in a.aux.iter().enumerate() {
+                    if model.contains(&v) || a.aux[..i].contains(v) {
+                        return Err(UsageError::new(format!(
+                            "--aux names '{v}', which is already in the model or named twice"
+                        )));
+                    }
+                }
+                Ok(Self::Fiml { aux: a.aux.clone() })
+            }
+        }
     }
 }
 
@@ -328,6 +382,13 @@ impl MediateConfig {
         }
         let cluster =
             ClusterChoice::from_args(a.cluster.as_ref(), a.vcov, &all, a.boot.hc.is_some())?;
+        if cluster.is_some() && a.missing.missing == MissingArg::Fiml {
+            return Err(UsageError::new(
+                "--missing fiml cannot be combined with --cluster yet (the FIML bootstrap does \
+                 not resample clusters): use --missing listwise with --cluster",
+            )
+            .into());
+        }
         Ok(Self {
             file: a.file.clone(),
             cluster,
@@ -343,6 +404,7 @@ impl MediateConfig {
                 boot: boot.boot.clone(),
             },
             json: a.json,
+            missing: MissingConfig::from_args(&a.missing, &all, boot.hc.is_some(), false)?,
             boot,
         })
     }
@@ -368,12 +430,25 @@ impl RegressConfig {
             },
             json: a.json,
             count: count::CountConfig::from_args(&a.count, a)?,
+            missing: MissingConfig::from_args(
+                &a.missing,
+                &std::iter::once(&a.y).chain(&a.x).collect::<Vec<_>>(),
+                a.hc.is_some(),
+                a.no_intercept,
+            )?,
         })
         .and_then(|c: Self| {
             if c.count.is_some() && c.cluster.is_some() {
                 return Err(UsageError::new(
                     "--cluster is not available with a count --family yet: for repeated \
                      counts of one participant use --id ID (participant-clustered SEs)",
+                )
+                .into());
+            }
+            if c.missing != MissingConfig::Listwise && (c.count.is_some() || c.cluster.is_some()) {
+                return Err(UsageError::new(
+                    "--missing fiml is available for OLS regressions without --cluster; \
+                     drop --family/--cluster, or use --missing listwise",
                 )
                 .into());
             }

@@ -42,6 +42,8 @@ pub struct AnalysisSpec {
     pub completer_wave: Option<Spanned<String>>,
     pub from_wave: Option<Spanned<String>>,
     pub to_wave: Option<Spanned<String>>,
+    /// Overrides `[study] missing` (serial_mediation; regression takes only "listwise").
+    pub missing: Option<Spanned<super::Missing>>,
 }
 
 /// One name or a list of names.
@@ -191,6 +193,21 @@ impl StudySpec {
                     KINDS.join(", ")
                 ),
             ));
+        }
+        if let Some(m) = &a.missing {
+            let fiml = *m.get_ref() == super::Missing::Fiml;
+            if !matches!(kind, "regression" | "serial_mediation") {
+                return Err(err(
+                    m.span(),
+                    format!("missing applies to regression and serial_mediation analyses, not {kind}; remove it"),
+                ));
+            }
+            if kind == "regression" && fiml {
+                return Err(err(
+                    m.span(),
+                    "missing = \"fiml\" is not available for a regression in analyse yet (only serial_mediation); run `spcure regress --missing fiml` on the panel.csv analyse writes, or remove the key".into(),
+                ));
+            }
         }
         if let (Some(f), Some(t)) = (&a.from_wave, &a.to_wave) {
             check_waves(f, t, err)?;

@@ -77,6 +77,19 @@ pub struct Study {
     /// mediations a cluster bootstrap (`stats::cluster`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<Spanned<String>>,
+    /// Study-wide handling of missing values in serial mediations (default FIML).
+    #[serde(default)]
+    pub missing: Option<Missing>,
+}
+
+/// `missing = "fiml" | "listwise"`: how a model handles missing values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Missing {
+    /// Full-information ML under MAR, with the listwise result reported beside it.
+    Fiml,
+    /// Complete cases only (spcure 1.x).
+    Listwise,
 }
 
 /// A measured construct: either one column per wave (`column`) or a multi-item scale (`items`).
@@ -209,6 +222,9 @@ pub struct Model {
     pub from_wave: Spanned<String>,
     #[serde(default = "default_to")]
     pub to_wave: Spanned<String>,
+    /// Overrides `[study] missing` for the model's serial mediation.
+    #[serde(default)]
+    pub missing: Option<Missing>,
 }
 
 fn default_name() -> String {
@@ -485,6 +501,24 @@ impl StudySpec {
                          [[covariate]] (e.g. categorical = true for site names)",
                         cluster.get_ref()
                     ),
+                ));
+            }
+            // The cluster bootstrap resamples sites of complete cases; a FIML bootstrap that
+            // resamples sites is not implemented, so a clustered study is analysed listwise.
+            let fiml = Some(Missing::Fiml);
+            if self.study.missing == fiml
+                || self.model.as_ref().is_some_and(|m| m.missing == fiml)
+                || self
+                    .analyses
+                    .iter()
+                    .any(|a| a.missing.as_ref().map(|m| *m.get_ref()) == fiml)
+            {
+                return Err(err(
+                    cluster.span(),
+                    "missing = \"fiml\" cannot be combined with study.cluster yet (the FIML \
+                     bootstrap does not resample sites): remove missing = \"fiml\" to analyse \
+                     the complete cases with CR2 and the cluster bootstrap"
+                        .to_string(),
                 ));
             }
         }

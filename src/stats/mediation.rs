@@ -411,7 +411,7 @@ impl MediationSpec {
             .collect()
     }
 
-    fn path_names(&self, subset: &[usize]) -> Vec<String> {
+    pub(crate) fn path_names(&self, subset: &[usize]) -> Vec<String> {
         let mut path = vec![self.x.clone()];
         path.extend(subset.iter().map(|&i| self.mediators[i].clone()));
         path.push(self.y.clone());
@@ -540,17 +540,18 @@ fn jackknife_acceleration(
 /// Which statistics are computed, in which column: the m = 2ᵏ − 1 specific indirect effects
 /// (PROCESS order), the total indirect effect, then optionally the m(m − 1)/2 contrasts,
 /// then optionally the m + 1 partially and the m + 1 completely standardized effects.
+/// Shared with `fiml`, which computes the same statistics from ML moments.
 #[derive(Debug, Clone)]
-struct Layout {
+pub(crate) struct Layout {
     k: usize,
     /// Mediator indices of each specific indirect effect, by length then mediator order.
-    subsets: Vec<Vec<usize>>,
+    pub(crate) subsets: Vec<Vec<usize>>,
     contrasts: bool,
-    standardize: bool,
+    pub(crate) standardize: bool,
 }
 
 impl Layout {
-    fn new(k: usize, contrasts: bool, standardize: bool) -> Self {
+    pub(crate) fn new(k: usize, contrasts: bool, standardize: bool) -> Self {
         let mut subsets: Vec<Vec<usize>> = (1u32..1 << k)
             .map(|mask| (0..k).filter(|i| mask & (1 << i) != 0).collect())
             .collect();
@@ -563,7 +564,7 @@ impl Layout {
         }
     }
 
-    fn contrast_pairs(&self) -> Vec<(usize, usize)> {
+    pub(crate) fn contrast_pairs(&self) -> Vec<(usize, usize)> {
         let m = self.subsets.len();
         if !self.contrasts {
             return Vec::new();
@@ -573,13 +574,13 @@ impl Layout {
             .collect()
     }
 
-    fn partial_start(&self) -> usize {
+    pub(crate) fn partial_start(&self) -> usize {
         let m = self.subsets.len();
         m + 1 + self.contrast_pairs().len()
     }
 
     /// `Ind1`, … for specific effects, `Total` for index m.
-    fn label(&self, i: usize) -> String {
+    pub(crate) fn label(&self, i: usize) -> String {
         if i < self.subsets.len() {
             format!("Ind{}", i + 1)
         } else {
@@ -588,7 +589,7 @@ impl Layout {
     }
 
     /// Human name of statistic column c (for notes about clamped intervals).
-    fn column_name(&self, c: usize) -> String {
+    pub(crate) fn column_name(&self, c: usize) -> String {
         let m = self.subsets.len();
         let nc = self.contrast_pairs().len();
         if c <= m {
@@ -607,7 +608,7 @@ impl Layout {
 
     /// All statistics from the path coefficients: `coefs[j]` holds equation j's slopes on
     /// X then M1..Mj (j = k: the Y equation); `sd_x`, `sd_y` for the standardized effects.
-    fn statistics(&self, coefs: &[Vec<f64>], sd_x: f64, sd_y: f64) -> Vec<f64> {
+    pub(crate) fn statistics(&self, coefs: &[Vec<f64>], sd_x: f64, sd_y: f64) -> Vec<f64> {
         let k = self.k;
         let mut out: Vec<f64> = self
             .subsets

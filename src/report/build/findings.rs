@@ -1,7 +1,7 @@
 //! Key findings: one sentence each, shown first. Each sentence agrees with what its table
 //! marks (change uses the Holm-adjusted p the change table marks).
 
-use super::{mediation, Labels, ALPHA};
+use super::{fiml, mediation, Labels, ALPHA};
 use crate::analysis::change::ChangeEntry;
 use crate::analysis::{Kind, Output};
 use crate::report::apa;
@@ -48,8 +48,15 @@ pub fn key_findings(r: &AnalysisResults, labels: &Labels) -> Vec<String> {
             }
         }
     }
-    if let Some(m) = mediation {
-        out.extend(mediation::findings(m, labels));
+    // The default (FIML) result when there is one; the listwise one otherwise.
+    let by_fiml = r.outputs(Kind::SerialMediation).find_map(|(_, o)| match o {
+        Output::FimlMediation(m) => Some(m),
+        _ => None,
+    });
+    match (by_fiml, mediation) {
+        (Some(f), _) => out.extend(fiml::findings(f, labels)),
+        (None, Some(m)) => out.extend(mediation::findings(m, labels)),
+        (None, None) => {}
     }
     out
 }

@@ -32,6 +32,15 @@ pub fn methods(r: &AnalysisResults) -> Vec<String> {
             if b.seed_drawn == Some(true) { " (drawn at random; pass --seed to repeat the run)" } else { "" }
         ));
     }
+    if let Some(m) = r.outputs(Kind::SerialMediation).find_map(|(_, o)| match o {
+        Output::FimlMediation(m) => Some(&m.result),
+        _ => None,
+    }) {
+        out.push(format!(
+            "By default the serial mediation was estimated by full-information maximum likelihood (FIML): the ML mean vector and covariance of the model's variables, with covariates random and the auxiliary variables ({}) as saturated correlates (Graham, 2003), from every participant with at least one observed value (EM algorithm), the path coefficients being functions of them; standard errors from the observed information; unbiased if data are missing at random (MAR) given the observed variables. Indirect-effect intervals come from the FIML bootstrap (EM re-run on each resample). The complete-case (listwise) estimates are reported beside the FIML ones (the analysis id with _listwise appended); missing = \"listwise\" in the spec restores listwise estimation alone.",
+            if m.auxiliary.is_empty() { "none".to_string() } else { m.auxiliary.join(", ") }
+        ));
+    }
     let files: Vec<String> = r
         .load
         .files

@@ -11,6 +11,7 @@ mod correlations;
 mod count_change;
 mod descriptives;
 mod disclosure;
+mod fiml;
 mod findings;
 mod mediation;
 mod methods;
@@ -97,6 +98,7 @@ fn part(e: &Entry, o: &Output, labels: &Labels) -> Part {
         Output::Regression(x) => regression::part(e, x),
         Output::SerialMediation(m) => mediation::part(e, m, labels),
         Output::CountChange(c) => count_change::part(e, c),
+        Output::FimlMediation(m) => fiml::part(e, m, labels),
     }
 }
 

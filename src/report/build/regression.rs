@@ -5,7 +5,7 @@ use super::{num, p, sample_note, significance_note, table, text, Part, ALPHA};
 use crate::analysis::regression::RegressionOutput;
 use crate::analysis::Entry;
 use crate::report::apa;
-use crate::stats::estimate::{Estimate, Interval, IntervalKind};
+use crate::stats::estimate::{Estimate, Interval, IntervalKind, Test};
 use crate::stats::ols::OlsResult;
 
 pub fn part(e: &Entry, r: &RegressionOutput) -> Part {
@@ -58,7 +58,13 @@ fn estimate_columns(first: Option<&Estimate>) -> Vec<Column> {
         Column::number("se", if test { "SE" } else { "Boot SE" }),
     ];
     if test {
-        columns.push(Column::number("statistic", "t"));
+        // The statistic's name follows its reference distribution (z for FIML's Wald tests).
+        let name = match first.map(|e| e.test) {
+            Some(Test::Z { .. }) => "z",
+            Some(Test::ChiSquared { .. }) => "χ²",
+            _ => "t",
+        };
+        columns.push(Column::number("statistic", name));
         columns.push(Column::number("p", "p"));
     }
     columns.push(Column::number("ci_low", &format!("{ci} low")));
