@@ -104,16 +104,7 @@ fn check_output(o: &Output, at: &str) -> Result<(), String> {
                 .map_err(|e| format!("{e}; the correlation matrices are not {k} × {k}"))?;
         }
         Output::SerialMediation(m) => check_mediation(m, at)?,
-        Output::FimlMediation(m) => {
-            let r = &m.result;
-            if r.equations.len() != r.mediators.len() + 1 {
-                return Err(format!(
-                    "FIML mediation: {} mediators but {} equations",
-                    r.mediators.len(),
-                    r.equations.len()
-                ));
-            }
-        }
+        Output::FimlMediation(m) => check_fiml_mediation(m, at)?,
         Output::Attrition(a) => {
             for (j, c) in a.categorical.iter().enumerate() {
                 let at = format!("{at}.categorical[{j}]");
@@ -193,6 +184,43 @@ fn check_output(o: &Output, at: &str) -> Result<(), String> {
         | Output::CountChange(_) => {}
     }
     Ok(())
+}
+
+fn check_fiml_mediation(
+    o: &crate::analysis::mediation::FimlMediationOutput,
+    at: &str,
+) -> Result<(), String> {
+    let r = &o.result;
+    let k = r.mediators.len();
+    let max = crate::stats::mediation::MAX_MEDIATORS;
+    if !(1..=max).contains(&k) {
+        return Err(format!(
+            "{at}.result.mediators has {k} entries; a serial mediation has 1 to {max} mediators, and its equations one per mediator plus the outcome"
+        ));
+    }
+    check_len(
+        &format!("{at}.result.equations"),
+        r.equations.len(),
+        k + 1,
+        "one equation per mediator plus the outcome",
+    )?;
+    if o.variables.len() < k + 2 {
+        return Err(format!(
+            "{at}.variables has {} entries; needs at least {} (X, the {k} mediators and Y)",
+            o.variables.len(),
+            k + 2
+        ));
+    }
+    if r.indirect_effects.is_empty() {
+        return Err(format!("{at}.result.indirect_effects is empty"));
+    }
+    let d = &r.serial_distribution;
+    check_len(
+        &format!("{at}.result.serial_distribution.edges"),
+        d.edges.len(),
+        d.counts.len() + 1,
+        "serial_distribution needs one more edge than counts",
+    )
 }
 
 fn check_mediation(

@@ -293,7 +293,7 @@ fn derived_csv(panel: &str) -> String {
 #[test]
 fn analyse_mediation_is_fiml_by_default_and_equals_mediate() {
     let dir = tempfile::tempdir().unwrap();
-    let r = analyse_example(dir.path(), &[]);
+    let r = analyse_example(dir.path(), &["--write-panel"]);
     let fiml = entry(&r, "mediation");
     let listwise = entry(&r, "mediation_listwise");
     assert_eq!(fiml["sample"]["missing"], "fiml");

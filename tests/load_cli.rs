@@ -481,6 +481,7 @@ fn without_a_model_analyse_runs_what_needs_no_chain_and_exits_0() {
             "reliability",
             "correlations",
             "attrition",
+            "mixed_model",
             "change"
         ]
     );

@@ -205,7 +205,7 @@ impl StudySpec {
             if kind == "regression" && fiml {
                 return Err(err(
                     m.span(),
-                    "missing = \"fiml\" is not available for a regression in analyse yet (only serial_mediation); run `spcure regress --missing fiml` on the panel.csv analyse writes, or remove the key".into(),
+                    "missing = \"fiml\" is not available for a regression in analyse yet (only serial_mediation); run `spcure regress --missing fiml` on the panel.csv that `analyse --write-panel` writes, or remove the key".into(),
                 ));
             }
         }
