@@ -186,41 +186,13 @@ fn check_output(o: &Output, at: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_fiml_mediation(
-    o: &crate::analysis::mediation::FimlMediationOutput,
-    at: &str,
-) -> Result<(), String> {
-    let r = &o.result;
-    let k = r.mediators.len();
-    let max = crate::stats::mediation::MAX_MEDIATORS;
-    if !(1..=max).contains(&k) {
-        return Err(format!(
-            "{at}.result.mediators has {k} entries; a serial mediation has 1 to {max} mediators, and its equations one per mediator plus the outcome"
-        ));
-    }
-    check_len(
-        &format!("{at}.result.equations"),
-        r.equations.len(),
-        k + 1,
-        "one equation per mediator plus the outcome",
-    )?;
-    if o.variables.len() < k + 2 {
-        return Err(format!(
-            "{at}.variables has {} entries; needs at least {} (X, the {k} mediators and Y)",
-            o.variables.len(),
-            k + 2
-        ));
-    }
-    if r.indirect_effects.is_empty() {
-        return Err(format!("{at}.result.indirect_effects is empty"));
-    }
-    let d = &r.serial_distribution;
-    check_len(
-        &format!("{at}.result.serial_distribution.edges"),
-        d.edges.len(),
-        d.counts.len() + 1,
-        "serial_distribution needs one more edge than counts",
-    )
+/// The shape every serial mediation shares, listwise or FIML.
+struct ChainShape<'a> {
+    mediators: usize,
+    equations: usize,
+    variables: usize,
+    indirect_effects: usize,
+    distribution: &'a crate::stats::mediation::Distribution,
 }
 
 fn check_mediation(
@@ -228,7 +200,37 @@ fn check_mediation(
     at: &str,
 ) -> Result<(), String> {
     let r = &o.result;
-    let k = r.mediators.len();
+    check_chain(
+        at,
+        &ChainShape {
+            mediators: r.mediators.len(),
+            equations: r.equations.len(),
+            variables: o.variables.len(),
+            indirect_effects: r.indirect_effects.len(),
+            distribution: &r.serial_distribution,
+        },
+    )
+}
+
+fn check_fiml_mediation(
+    o: &crate::analysis::mediation::FimlMediationOutput,
+    at: &str,
+) -> Result<(), String> {
+    let r = &o.result;
+    check_chain(
+        at,
+        &ChainShape {
+            mediators: r.mediators.len(),
+            equations: r.equations.len(),
+            variables: o.variables.len(),
+            indirect_effects: r.indirect_effects.len(),
+            distribution: &r.serial_distribution,
+        },
+    )
+}
+
+fn check_chain(at: &str, c: &ChainShape<'_>) -> Result<(), String> {
+    let k = c.mediators;
     let max = crate::stats::mediation::MAX_MEDIATORS;
     if !(1..=max).contains(&k) {
         return Err(format!(
@@ -237,26 +239,25 @@ fn check_mediation(
     }
     check_len(
         &format!("{at}.result.equations"),
-        r.equations.len(),
+        c.equations,
         k + 1,
         "one equation per mediator plus the outcome",
     )?;
-    if o.variables.len() < k + 2 {
+    if c.variables < k + 2 {
         return Err(format!(
             "{at}.variables has {} entries; needs at least {} (X, the {k} mediators and Y): fewer variables than X, the mediators and Y",
-            o.variables.len(),
+            c.variables,
             k + 2
         ));
     }
-    if r.indirect_effects.is_empty() {
+    if c.indirect_effects == 0 {
         return Err(format!("{at}.result.indirect_effects is empty"));
     }
-    let d = &r.serial_distribution;
+    let d = c.distribution;
     check_len(
         &format!("{at}.result.serial_distribution.edges"),
         d.edges.len(),
         d.counts.len() + 1,
         "serial_distribution needs one more edge than counts",
-    )?;
-    Ok(())
+    )
 }

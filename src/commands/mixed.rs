@@ -2,7 +2,7 @@
 //! mixed model over waves on long data (one row per participant and wave).
 //!
 //! load (every cell validated) → participants (rows grouped by id; every row that cannot be
-//! used is counted with its reason) → [`MixedSpec::fit`] → JSON or tables. Bad input (missing
+//! used is counted with its reason) → [`crate::stats::mmrm::MixedSpec::fit`] → JSON or tables. Bad input (missing
 //! id or wave, a participant at a wave twice, a group or covariate that changes within a
 //! participant) exits 2; a model that cannot be estimated exits 1.
 

@@ -9,7 +9,7 @@ use statrs::function::beta::beta_reg;
 pub fn t_two_sided(t: f64, df: f64) -> f64 {
     // A df that is not positive (e.g. a degenerate Satterthwaite df) has no t distribution:
     // NaN, which callers report as not computed, never a panic inside statrs.
-    if t.is_nan() || !(df > 0.0) {
+    if t.is_nan() || df.is_nan() || df <= 0.0 {
         return f64::NAN;
     }
     if t.is_infinite() {
@@ -20,7 +20,7 @@ pub fn t_two_sided(t: f64, df: f64) -> f64 {
 
 /// Upper-tail p-value of an F statistic: P(F > f) = I_{d2/(d2+d1 f)}(d2/2, d1/2) (A&S 26.6.2).
 pub fn f_upper(f: f64, df1: f64, df2: f64) -> f64 {
-    if f.is_nan() || !(df1 > 0.0 && df2 > 0.0) {
+    if f.is_nan() || df1.is_nan() || df2.is_nan() || df1 <= 0.0 || df2 <= 0.0 {
         return f64::NAN;
     }
     if f <= 0.0 {

@@ -2,7 +2,7 @@
 //! offset, rate ratios, and an overdispersion check that decides (or questions) the family.
 //!
 //! # Formula
-//! log E[yᵢ] = log(exposureᵢ) + xᵢᵀβ, fitted by IRLS ([`super::irls`]).
+//! log E\[yᵢ\] = log(exposureᵢ) + xᵢᵀβ, fitted by IRLS ([`super::irls`]).
 //! - Poisson: V(μ) = μ; deviance D = 2Σ[y log(y/μ) − (y − μ)] (y log y = 0 at y = 0);
 //!   log-likelihood ℓ = Σ[y log μ − μ − log y!]; AIC = −2ℓ + 2p.
 //! - NB2 (Lawless 1987; Venables & Ripley 2002, §7.4, `MASS::glm.nb`): V(μ) = μ + μ²/θ;

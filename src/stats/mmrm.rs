@@ -82,7 +82,7 @@ impl DfMethod {
 /// One participant's data: baseline covariates, group and observed waves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subject {
-    /// Index into [`MixedData::groups`] (0 without a group).
+    /// Index into the levels of [`MixedData::group`] (0 without a group).
     pub group: usize,
     /// Baseline covariates, in the order of [`MixedData::covariates`].
     pub covariates: Vec<f64>,
