@@ -358,3 +358,77 @@ fn too_few_participants_at_a_wave_is_an_analysis_failure() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("wave T1 has 2 observed value(s)"), "{err}");
 }
+
+/// In `analyse` the mixed model uses every participant: with everyone observed at T0 its T0
+/// mean is the raw T0 mean exactly (monotone dropout, Σ free), later model means differ from
+/// the raw means of those still present (dropout depends on health), and the key findings
+/// quote the model before the completer tests.
+#[test]
+fn analyse_leads_change_with_the_mixed_model() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = tempfile::tempdir().unwrap();
+    let waves: Vec<String> = ["T0", "T1", "T2"]
+        .iter()
+        .map(|w| format!("{root}/data/example/{w}.csv"))
+        .collect();
+    let status = Command::new(env!("CARGO_BIN_EXE_spcure"))
+        .arg("analyse")
+        .args(&waves)
+        .args([
+            "--seed", "1", "--boot", "200", "--quiet", "--format", "json,md",
+        ])
+        .arg("--out")
+        .arg(out.path().join("o"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("o/results.json")).unwrap())
+            .unwrap();
+    let entry = r["analyses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "mixed_model")
+        .unwrap();
+    let hrqol = entry["output"]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["construct"] == "hrqol")
+        .unwrap();
+    assert_eq!(hrqol["fit"]["n_participants"], 630);
+    let model = |w: &str| {
+        hrqol["fit"]["means"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["wave"] == w)
+            .unwrap()["estimate"]
+            .as_f64()
+            .unwrap()
+    };
+    let raw = |w: &str| {
+        hrqol["observed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["wave"] == w)
+            .unwrap()["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((model("T0") - raw("T0")).abs() < 1e-8);
+    assert!(
+        model("T1") < raw("T1") - 0.2,
+        "{} vs {}",
+        model("T1"),
+        raw("T1")
+    );
+    let md = std::fs::read_to_string(out.path().join("o/report.md")).unwrap();
+    let mixed = md
+        .find("By the mixed model over every participant")
+        .unwrap();
+    let paired = md.find("M = 3.12 → 3.25").unwrap();
+    assert!(mixed < paired);
+}

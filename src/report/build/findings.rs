@@ -3,6 +3,7 @@
 
 use super::{fiml, mediation, Labels, ALPHA};
 use crate::analysis::change::ChangeEntry;
+use crate::analysis::mixed::ConstructModel;
 use crate::analysis::{Kind, Output};
 use crate::report::apa;
 use crate::results::AnalysisResults;
@@ -29,6 +30,18 @@ pub fn key_findings(r: &AnalysisResults, labels: &Labels) -> Vec<String> {
     });
     // The outcome whose change the findings follow: the mediation's Y, else every construct.
     let outcome = mediation.and_then(|m| m.variables.get(m.result.mediators.len() + 1));
+    // The mixed model over every participant comes first: it is the primary change estimate
+    // (MAR), the paired completer tests follow as in the tables.
+    for (_, o) in r.outputs(Kind::MixedModel) {
+        if let Output::MixedModel(m) = o {
+            out.extend(
+                m.models
+                    .iter()
+                    .filter(|c| outcome.is_none_or(|y| y.source == c.construct))
+                    .flat_map(|c| mixed_sentences(c, labels)),
+            );
+        }
+    }
     for (_, o) in r.outputs(Kind::Change) {
         if let Output::Change(c) = o {
             out.extend(
@@ -59,6 +72,55 @@ pub fn key_findings(r: &AnalysisResults, labels: &Labels) -> Vec<String> {
         (None, None) => {}
     }
     out
+}
+
+/// Change from the first wave to each later one, by the mixed model (ungrouped models only:
+/// with an arm, the between-arm contrasts are the finding and are read from the table).
+fn mixed_sentences(c: &ConstructModel, labels: &Labels) -> Vec<String> {
+    let fit = &c.fit;
+    let Some(first) = fit.per_wave.first() else {
+        return Vec::new();
+    };
+    let mean = |wave: &str| {
+        fit.means
+            .iter()
+            .find(|m| m.wave == wave && m.group.is_none())
+            .map(|m| m.est.estimate)
+    };
+    fit.contrasts
+        .iter()
+        .filter(|k| k.group.is_none() && !k.interaction)
+        .filter_map(|k| {
+            let (to, from) = k.contrast.split_once(" − ")?;
+            if from != first.wave || !k.est.p.is_finite() {
+                return None;
+            }
+            let e = &k.est;
+            let direction = if e.p >= ALPHA {
+                "did not change significantly"
+            } else if e.estimate > 0.0 {
+                "increased"
+            } else {
+                "decreased"
+            };
+            Some(format!(
+                "By the mixed model over every participant (MAR; {} participants), {} {} from {} to {} (model means {} → {}, change {}, {} CI {}, t({}) = {}, {}).",
+                fit.n_participants,
+                labels.of(&c.construct),
+                direction,
+                from,
+                to,
+                apa::fixed(mean(from)?, 2),
+                apa::fixed(mean(to)?, 2),
+                apa::fixed(e.estimate, 2),
+                apa::level_percent(fit.level),
+                apa::ci(e.ci_low, e.ci_high, 2),
+                apa::fixed(e.df, 1),
+                apa::fixed(e.t, 2),
+                apa::p_value(e.p)
+            ))
+        })
+        .collect()
 }
 
 fn change_sentence(c: &ChangeEntry, labels: &Labels) -> String {
