@@ -68,28 +68,12 @@ pub fn read_flat_labelled(
     let raw = read_wave(path, opts.decimal)?;
     let wanted: Vec<&str> = columns.iter().copied().chain(labels).collect();
     let columns = &wanted[..columns.len()];
-    let names: Vec<String> = raw
-        .frame
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let absent: Vec<&str> = wanted
-        .iter()
-        .copied()
-        .filter(|c| !names.iter().any(|n| n == c))
-        .collect();
-    if !absent.is_empty() {
-        return Err(LoadError::MissingColumns {
-            path: path.to_path_buf(),
-            what: "the command".into(),
-            missing: absent.join(", "),
-            columns: names.join(", "),
-            fix: "Check the names given to --x, --m, --y, --cov or --cluster (they are \
-                  case-sensitive)."
-                .into(),
-        });
-    }
+    require_columns(
+        &raw,
+        path,
+        &wanted,
+        "Check the names given to --x, --m, --y, --cov or --cluster (they are case-sensitive).",
+    )?;
     let mut codes: Vec<String> = FLAT_MISSING_CODES.iter().map(|s| s.to_string()).collect();
     codes.extend(opts.missing_codes.iter().cloned());
     let user = Missing::from_codes(&opts.missing_codes);
@@ -143,6 +127,37 @@ pub fn read_flat_labelled(
         warnings,
     };
     Ok((data, labels))
+}
+
+/// Refuses a file that lacks any of `wanted`, listing the columns it has; `fix` names the
+/// command's flags that gave the names.
+pub(super) fn require_columns(
+    raw: &RawWave,
+    path: &Path,
+    wanted: &[&str],
+    fix: &str,
+) -> Result<(), LoadError> {
+    let names: Vec<String> = raw
+        .frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let absent: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|c| !names.iter().any(|n| n == c))
+        .collect();
+    if absent.is_empty() {
+        return Ok(());
+    }
+    Err(LoadError::MissingColumns {
+        path: path.to_path_buf(),
+        what: "the command".into(),
+        missing: absent.join(", "),
+        columns: names.join(", "),
+        fix: fix.into(),
+    })
 }
 
 /// Cells of `name` that are one of the user's `--missing-codes`.

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::flat::FLAT_MISSING_CODES;
+use super::flat::{require_columns, FLAT_MISSING_CODES};
 use super::read::read_wave;
 use super::score::{Ctx, Missing};
 use super::{LoadError, Warning};
@@ -33,28 +33,13 @@ impl LongData {
 /// Reads the named text and numeric columns of a long CSV, validating every numeric cell.
 pub fn read_long(path: &Path, text: &[&str], numeric: &[&str]) -> Result<LongData, LoadError> {
     let raw = read_wave(path, None)?;
-    let names: Vec<String> = raw
-        .frame
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let absent: Vec<&str> = text
-        .iter()
-        .chain(numeric)
-        .copied()
-        .filter(|c| !names.iter().any(|n| n == c))
-        .collect();
-    if !absent.is_empty() {
-        return Err(LoadError::MissingColumns {
-            path: path.to_path_buf(),
-            what: "the command".into(),
-            missing: absent.join(", "),
-            columns: names.join(", "),
-            fix: "Check the names given to --id, --time, --y, --group or --cov (they are case-sensitive)."
-                .into(),
-        });
-    }
+    let wanted: Vec<&str> = text.iter().chain(numeric).copied().collect();
+    require_columns(
+        &raw,
+        path,
+        &wanted,
+        "Check the names given to --id, --time, --y, --group or --cov (they are case-sensitive).",
+    )?;
     let codes: Vec<String> = FLAT_MISSING_CODES.iter().map(|s| s.to_string()).collect();
     let mut ctx = Ctx {
         raw: &raw,
